@@ -1,0 +1,1 @@
+//! rampart_compliance (being built).

@@ -1,0 +1,1 @@
+//! rampart_exemptions (being built).

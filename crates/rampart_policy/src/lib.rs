@@ -1,0 +1,1 @@
+//! rampart_policy (being built).

@@ -1,0 +1,1 @@
+//! rampart_report (being built).

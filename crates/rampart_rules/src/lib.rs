@@ -1,0 +1,1 @@
+//! rampart_rules (being built).

@@ -1,0 +1,1 @@
+//! rampart_score (being built).
