@@ -1,0 +1,371 @@
+//! The [`Report`]: the JSON contract of `rampart scan --format json`, documented field by field in
+//! `docs/report-schema.md` and as JSON Schema in `docs/schemas/report-v1.schema.json`.
+//!
+//! These are plain data structs owned by this crate; `rampart_scan` converts the score, compliance and
+//! exemption results of the other crates into them. Every struct is provider-neutral: scopes and
+//! resources carry their [`Provider`], so AWS accounts, GCP projects and Kubernetes clusters fit the
+//! same shape as Azure subscriptions.
+//!
+//! Number conventions (the contract): points (`current`, `potential_increase`, `points_per_resource`)
+//! are rounded to 2 decimals as Defender's API does; `percentage` is on a 0–100 scale with 2 decimals
+//! (Defender's API uses 0–1 with 4 decimals: divide by 100); `max` is an integer number of points.
+
+use chrono::{DateTime, Utc};
+use rampart_model::{Cause, Provider, Severity, Status};
+use serde::{Deserialize, Serialize};
+
+/// The version of this contract; bumped on any breaking change (a rename, a removal, a new meaning).
+/// Adding an optional field is not breaking.
+pub const REPORT_SCHEMA_VERSION: &str = "1";
+
+/// The result of one scan: secure score, controls, recommendations, compliance and input summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`REPORT_SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// The program that produced the report.
+    pub tool: ToolInfo,
+    /// When the report was produced (RFC 3339, UTC).
+    pub generated_at: DateTime<Utc>,
+    /// The overall secure score, aggregated over every scope (Defender's multi-subscription model).
+    pub score: Score,
+    /// One entry per subscription / account / project / cluster, each with its own score and controls.
+    pub scopes: Vec<ScopeReport>,
+    /// Scores per group when the scan was asked to group (`--group-by`); empty otherwise.
+    #[serde(default)]
+    pub groups: Vec<GroupReport>,
+    /// The aggregate controls (over all scopes), in the order the benchmark defines them.
+    pub controls: Vec<ControlReport>,
+    /// Every evaluated recommendation with its per-resource results.
+    pub recommendations: Vec<RecommendationReport>,
+    /// One entry per compliance standard evaluated.
+    #[serde(default)]
+    pub compliance: Vec<StandardReport>,
+    /// What was read.
+    pub input: InputSummary,
+    /// What exemptions did.
+    #[serde(default)]
+    pub exemptions: ExemptionSummary,
+}
+
+/// The producing program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// Always `rampart`.
+    pub name: String,
+    /// The program's version (semver).
+    pub version: String,
+}
+
+impl ToolInfo {
+    /// `rampart` at `version`.
+    #[must_use]
+    pub fn rampart(version: impl Into<String>) -> Self {
+        Self {
+            name: "rampart".to_owned(),
+            version: version.into(),
+        }
+    }
+}
+
+/// A secure score: points achieved out of points available.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// Points achieved, 2 decimals.
+    pub current: f64,
+    /// Points available: the sum of the max of every control that has at least one healthy or
+    /// unhealthy resource in the scope (controls with only not-applicable resources are excluded).
+    pub max: u32,
+    /// `current / max × 100`, 2 decimals; 0 when `max` is 0.
+    pub percentage: f64,
+}
+
+impl Score {
+    /// A score from points, computing the percentage (0–100, 2 decimals) and rounding `current`.
+    #[must_use]
+    pub fn new(current: f64, max: u32) -> Self {
+        let current = round2(current);
+        let percentage = if max == 0 {
+            0.0
+        } else {
+            round2(current / f64::from(max) * 100.0)
+        };
+        Self {
+            current,
+            max,
+            percentage,
+        }
+    }
+}
+
+/// Rounds to 2 decimals, the precision of every point value in the report.
+#[must_use]
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// One scope: an Azure subscription, AWS account, GCP project, Kubernetes cluster or host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeReport {
+    /// The scope id (subscription GUID, 12-digit account id, project id, cluster name, host name).
+    pub id: String,
+    /// Display name where known (subscription name, account alias).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The cloud or platform.
+    pub provider: Provider,
+    /// The scope's secure score.
+    pub score: Score,
+    /// Resources of this scope that were assessed.
+    #[serde(default)]
+    pub resources: u64,
+    /// Σ (healthy + unhealthy) over the scope's controls: Defender's weight of this scope in the
+    /// aggregate score.
+    #[serde(default)]
+    pub weight: u64,
+    /// The scope's controls (same ids as the aggregate [`Report::controls`]).
+    pub controls: Vec<ControlReport>,
+}
+
+/// One security control's score in one scope, a group value, or aggregated.
+///
+/// Invariant: `current + potential_increase == max` (up to rounding) when `healthy + unhealthy > 0`;
+/// when `healthy + unhealthy == 0` every point field is 0 and the control is not counted in the max of
+/// the score that contains it (`counted` is false).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlReport {
+    /// Control id (Defender's control definition name where known, else a stable slug).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Max points of the control (0..=10).
+    pub max: u32,
+    /// Points achieved: `max × healthy / (healthy + unhealthy)`, 2 decimals.
+    pub current: f64,
+    /// Resources healthy for the control (healthy on every recommendation of the control).
+    pub healthy: u64,
+    /// Resources unhealthy on at least one recommendation of the control.
+    pub unhealthy: u64,
+    /// Resources whose assessments were all not applicable.
+    pub not_applicable: u64,
+    /// Points gained by fixing every unhealthy resource: `max × unhealthy / (healthy + unhealthy)`.
+    pub potential_increase: f64,
+    /// `current / max × 100`, 2 decimals; 0 when the control is not counted.
+    pub percentage: f64,
+    /// `max / (healthy + unhealthy)`, 2 decimals for display (the score uses the exact value).
+    pub points_per_resource: f64,
+    /// Whether the control counts in the score's max (`healthy + unhealthy > 0`).
+    #[serde(default = "default_true")]
+    pub counted: bool,
+    /// Ids of the recommendations of this control that were evaluated.
+    #[serde(default)]
+    pub recommendations: Vec<String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Scores grouped by one key (`--group-by tag:KEY|resource-group|region`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupReport {
+    /// The grouping, as given: `tag:env`, `resource-group`, `region`.
+    pub by: String,
+    /// One entry per distinct value (resources without the key are under the value `(none)`).
+    pub values: Vec<GroupValue>,
+}
+
+/// One value of a grouping with its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupValue {
+    /// The value (`prod`, `rg-web`, `westeurope`, `(none)`).
+    pub value: String,
+    /// The score of the resources having that value, computed like a scope's.
+    pub score: Score,
+    /// Resources with that value.
+    #[serde(default)]
+    pub resources: u64,
+    /// Per-control detail for the group (may be empty when the producer omits it).
+    #[serde(default)]
+    pub controls: Vec<ControlReport>,
+}
+
+/// One recommendation with its results on every resource it applies to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationReport {
+    /// Stable id (the policy definition GUID for Azure Policy recommendations).
+    pub id: String,
+    /// Display name.
+    pub title: String,
+    /// Low, Medium or High.
+    pub severity: Severity,
+    /// The name of the primary control (the first of `controls`); empty when none.
+    pub control: String,
+    /// Ids of every control the recommendation belongs to.
+    pub controls: Vec<String>,
+    /// Preview recommendations are reported but never scored.
+    pub preview: bool,
+    /// Custom (user policy) recommendations are reported but never scored.
+    pub custom: bool,
+    /// MCSB control ids (`NS-1`, `DP-3`).
+    pub mcsb: Vec<String>,
+    /// What it checks and why.
+    #[serde(default)]
+    pub description: String,
+    /// How to fix an unhealthy resource.
+    #[serde(default)]
+    pub remediation: String,
+    /// Resources healthy on this recommendation.
+    pub healthy: u64,
+    /// Resources unhealthy on this recommendation.
+    pub unhealthy: u64,
+    /// Resources not applicable (including exempted and not assessed).
+    pub not_applicable: u64,
+    /// One entry per resource assessed.
+    pub resources: Vec<ResourceResult>,
+}
+
+/// One recommendation's result on one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceResult {
+    /// The provider's globally unique id (ARM id, ARN, full resource name).
+    pub id: String,
+    /// Display name. Attacker-controlled: renderers escape it.
+    pub name: String,
+    /// The provider's native type.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// The scope id the resource belongs to.
+    pub scope: String,
+    /// The cloud or platform.
+    pub provider: Provider,
+    /// Region / location, where the provider has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Azure resource group; `None` elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+    /// Healthy, Unhealthy or NotApplicable.
+    pub status: Status,
+    /// Why NotApplicable; `None` for the other statuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+    /// A human sentence: what was found, what was missing, or the exemption's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Defender's regulatory-compliance states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ComplianceState {
+    /// Every supported item passed.
+    Passed,
+    /// At least one item failed.
+    Failed,
+    /// Every supported item was skipped.
+    Skipped,
+    /// No supported item (no automated assessment, or no resources).
+    Unsupported,
+}
+
+impl ComplianceState {
+    /// The name as Defender spells it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplianceState::Passed => "Passed",
+            ComplianceState::Failed => "Failed",
+            ComplianceState::Skipped => "Skipped",
+            ComplianceState::Unsupported => "Unsupported",
+        }
+    }
+}
+
+/// One compliance standard rolled up as Defender does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StandardReport {
+    /// Stable id (`mcsb-v1`, `cis-azure-2.1.0`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The standard's state.
+    pub state: ComplianceState,
+    /// Controls passed.
+    pub passed_controls: u64,
+    /// Controls failed.
+    pub failed_controls: u64,
+    /// Controls skipped.
+    pub skipped_controls: u64,
+    /// Controls with no automated assessment or no data.
+    pub unsupported_controls: u64,
+    /// `passed / (passed + failed) × 100`, 2 decimals; `null` when no control passed or failed.
+    pub pass_percentage: Option<f64>,
+    /// The standard's controls.
+    pub controls: Vec<ComplianceControlReport>,
+}
+
+/// One control of a compliance standard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceControlReport {
+    /// The standard's control id (`NS-1`, `3.1`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The control's state.
+    pub state: ComplianceState,
+    /// Assessments (recommendations) passed.
+    pub passed_assessments: u64,
+    /// Assessments failed.
+    pub failed_assessments: u64,
+    /// Assessments skipped.
+    pub skipped_assessments: u64,
+    /// Ids of the recommendations mapped to this control.
+    #[serde(default)]
+    pub recommendations: Vec<String>,
+}
+
+/// What the scan read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputSummary {
+    /// Input files (inventory snapshots, exports), as given; `demo` for the bundled estate.
+    pub files: Vec<String>,
+    /// Resources read.
+    pub resources: u64,
+    /// Records skipped because they could not be read (each one is also in `errors`, up to a cap).
+    pub skipped_records: u64,
+    /// Problems met while reading.
+    pub errors: Vec<InputError>,
+}
+
+/// One problem in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputError {
+    /// The file.
+    pub file: String,
+    /// 1-based line, where the format has lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// What was wrong (names the field).
+    pub message: String,
+}
+
+/// What exemptions did in this scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExemptionSummary {
+    /// Assessments turned NotApplicable (cause `Exempt`) by an exemption.
+    pub applied: u64,
+    /// Exemptions that were ignored because their expiry date has passed.
+    pub expired: Vec<ExpiredExemption>,
+}
+
+/// An exemption past its expiry date (it no longer applies; listed so it gets renewed or removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiredExemption {
+    /// The exemption's name.
+    pub name: String,
+    /// Its expiry date (`YYYY-MM-DD` or RFC 3339, as written in the file).
+    pub expires_on: String,
+    /// The file it was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
