@@ -1,0 +1,7 @@
+//! Integration tests of rampart_score through its public API only.
+
+mod defender_examples;
+mod explain;
+mod inclusion;
+mod properties;
+mod support;
