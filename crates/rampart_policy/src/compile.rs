@@ -1,0 +1,988 @@
+//! Compiles a definition's `policyRule` with concrete parameter values into an evaluable tree:
+//! aliases resolved to property paths, `parameters()` substituted, constant sub-expressions folded,
+//! `[*]` paths inside `count.where` bound to their enclosing count, and `field()` inside
+//! `then.details` turned into slots filled from the evaluated resource.
+
+use serde_json::{Map, Value};
+
+use crate::alias::AliasTable;
+use crate::definition::{PolicyDefinition, PolicyMode};
+use crate::error::PolicyError;
+use crate::expr::{self, classify, Ast, Func, StringForm};
+use crate::path::{has_wild, parse_path, Seg};
+use crate::value::get_ci;
+
+/// The effect a policy has when its `if` matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Effect {
+    Audit,
+    Deny,
+    AuditIfNotExists,
+    DeployIfNotExists,
+    Disabled,
+    Modify,
+    Append,
+    Manual,
+    DenyAction,
+}
+
+impl Effect {
+    /// Parses an effect name case-insensitively.
+    pub fn parse(s: &str) -> Option<Effect> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "audit" => Effect::Audit,
+            "deny" => Effect::Deny,
+            "auditifnotexists" => Effect::AuditIfNotExists,
+            "deployifnotexists" => Effect::DeployIfNotExists,
+            "disabled" => Effect::Disabled,
+            "modify" => Effect::Modify,
+            "append" => Effect::Append,
+            "manual" => Effect::Manual,
+            "denyaction" => Effect::DenyAction,
+            _ => return None,
+        })
+    }
+
+    /// Azure's name of the effect.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Audit => "Audit",
+            Effect::Deny => "Deny",
+            Effect::AuditIfNotExists => "AuditIfNotExists",
+            Effect::DeployIfNotExists => "DeployIfNotExists",
+            Effect::Disabled => "Disabled",
+            Effect::Modify => "Modify",
+            Effect::Append => "Append",
+            Effect::Manual => "Manual",
+            Effect::DenyAction => "DenyAction",
+        }
+    }
+
+    /// AuditIfNotExists / DeployIfNotExists: compliance depends on related resources.
+    pub fn is_if_not_exists(self) -> bool {
+        matches!(self, Effect::AuditIfNotExists | Effect::DeployIfNotExists)
+    }
+}
+
+/// Condition operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Equals,
+    NotEquals,
+    Like,
+    NotLike,
+    Match,
+    MatchInsensitively,
+    NotMatch,
+    NotMatchInsensitively,
+    Contains,
+    NotContains,
+    In,
+    NotIn,
+    ContainsKey,
+    NotContainsKey,
+    Exists,
+    Less,
+    LessOrEquals,
+    Greater,
+    GreaterOrEquals,
+}
+
+const OPS: &[(&str, Op)] = &[
+    ("equals", Op::Equals),
+    ("notEquals", Op::NotEquals),
+    ("like", Op::Like),
+    ("notLike", Op::NotLike),
+    ("match", Op::Match),
+    ("matchInsensitively", Op::MatchInsensitively),
+    ("notMatch", Op::NotMatch),
+    ("notMatchInsensitively", Op::NotMatchInsensitively),
+    ("contains", Op::Contains),
+    ("notContains", Op::NotContains),
+    ("in", Op::In),
+    ("notIn", Op::NotIn),
+    ("containsKey", Op::ContainsKey),
+    ("notContainsKey", Op::NotContainsKey),
+    ("exists", Op::Exists),
+    ("less", Op::Less),
+    ("lessOrEquals", Op::LessOrEquals),
+    ("greater", Op::Greater),
+    ("greaterOrEquals", Op::GreaterOrEquals),
+];
+
+/// Every implemented condition operator name, for documentation.
+pub const CONDITIONS: &[&str] = &[
+    "equals",
+    "notEquals",
+    "like",
+    "notLike",
+    "match",
+    "matchInsensitively",
+    "notMatch",
+    "notMatchInsensitively",
+    "contains",
+    "notContains",
+    "in",
+    "notIn",
+    "containsKey",
+    "notContainsKey",
+    "exists",
+    "less",
+    "lessOrEquals",
+    "greater",
+    "greaterOrEquals",
+];
+
+/// A path bound to an enclosing `count` (scope `depth`, 0 = outermost) plus the rest of the path
+/// below the counted array element.
+#[derive(Debug, Clone)]
+pub(crate) struct Bound {
+    pub(crate) depth: usize,
+    pub(crate) rest: Box<[Seg]>,
+}
+
+/// What a `field` (condition key or `field()` argument) reads.
+#[derive(Debug, Clone)]
+pub(crate) enum FieldRef {
+    Name,
+    FullName,
+    Kind,
+    Type,
+    Location,
+    Id,
+    IdentityType,
+    Tags,
+    Tag(Box<str>),
+    Path {
+        /// Candidate paths (several only for type-dependent aliases); the first present one is used.
+        paths: Box<[Box<[Seg]>]>,
+        /// The property path as text (first candidate), for reasons.
+        text: Box<str>,
+        wild: bool,
+        bound: Option<Bound>,
+    },
+    /// A data-plane alias (e.g. `Microsoft.KeyVault.Data/...`) with no Resource Manager property.
+    DataPlane(Box<str>),
+}
+
+impl FieldRef {
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            FieldRef::Name => "name".into(),
+            FieldRef::FullName => "fullName".into(),
+            FieldRef::Kind => "kind".into(),
+            FieldRef::Type => "type".into(),
+            FieldRef::Location => "location".into(),
+            FieldRef::Id => "id".into(),
+            FieldRef::IdentityType => "identity.type".into(),
+            FieldRef::Tags => "tags".into(),
+            FieldRef::Tag(t) => format!("tags['{t}']"),
+            FieldRef::Path { text, .. } => text.to_string(),
+            FieldRef::DataPlane(a) => a.to_string(),
+        }
+    }
+}
+
+/// `current()` references.
+#[derive(Debug, Clone)]
+pub(crate) enum Current {
+    Innermost,
+    Named(Box<str>),
+    Bound(Bound),
+}
+
+/// A bound template expression.
+#[derive(Debug, Clone)]
+pub(crate) enum Expr {
+    Lit(Value),
+    Call(Func, Box<[Expr]>),
+    Prop(Box<Expr>, Box<str>),
+    Index(Box<Expr>, Box<Expr>),
+    Field(Box<FieldRef>),
+    /// `field()` inside `then.details`: slot of the evaluated resource's value.
+    TargetField(usize),
+    Current(Current),
+}
+
+/// A condition operand: a literal, or an expression evaluated per resource.
+#[derive(Debug, Clone)]
+pub(crate) enum Operand {
+    Lit(Value),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CountSource {
+    /// Field count: the counted `[*]` path (absolute), or its part below an enclosing count.
+    Field {
+        segs: Box<[Seg]>,
+        bound: Option<Bound>,
+    },
+    Value(Operand),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Count {
+    pub(crate) source: CountSource,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) where_: Option<Cond>,
+}
+
+/// A compiled condition tree.
+#[derive(Debug, Clone)]
+pub(crate) enum Cond {
+    All(Box<[Cond]>),
+    Any(Box<[Cond]>),
+    Not(Box<Cond>),
+    Field {
+        field: FieldRef,
+        op: Op,
+        rhs: Operand,
+    },
+    Value {
+        lhs: Operand,
+        op: Op,
+        rhs: Operand,
+    },
+    Count {
+        count: Box<Count>,
+        op: Op,
+        rhs: Operand,
+    },
+}
+
+/// Where the related resources of an IfNotExists policy are looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExistenceScope {
+    ResourceGroup,
+    Subscription,
+}
+
+/// The compiled `then.details` of AuditIfNotExists / DeployIfNotExists.
+#[derive(Debug, Clone)]
+pub(crate) struct Existence {
+    pub(crate) related_type: String,
+    pub(crate) related_type_lower: String,
+    pub(crate) name: Option<Operand>,
+    pub(crate) resource_group_name: Option<Operand>,
+    pub(crate) scope: ExistenceScope,
+    pub(crate) condition: Option<Cond>,
+    pub(crate) target_slots: Vec<FieldRef>,
+    pub(crate) condition_reads_properties: Option<String>,
+}
+
+enum ScopeInfo {
+    Field(Vec<Seg>),
+    Value(String),
+}
+
+/// Compile-time failure of a constant expression (initiative parameter resolution).
+pub(crate) enum ConstError {
+    MissingParameter,
+    Other(String),
+}
+
+struct Compiler<'c> {
+    origin: &'c str,
+    params: &'c Map<String, Value>,
+    aliases: &'c AliasTable,
+    scopes: Vec<ScopeInfo>,
+    /// Some while compiling `existenceCondition`: `field()` calls become slots.
+    slots: Option<Vec<FieldRef>>,
+    data_plane: bool,
+    reads_properties: Option<String>,
+    missing_param: Option<String>,
+}
+
+fn member<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    obj.get(key).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+impl Compiler<'_> {
+    fn rule_err(&self, path: &str, message: impl Into<String>) -> PolicyError {
+        PolicyError::Rule {
+            origin: self.origin.to_owned(),
+            path: path.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    fn cond(&mut self, v: &Value, path: &str) -> Result<Cond, PolicyError> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| self.rule_err(path, "condition is not an object"))?;
+        if let Some(list) = member(obj, "allOf").or_else(|| member(obj, "anyOf")) {
+            let is_all = member(obj, "allOf").is_some();
+            let arr = list
+                .as_array()
+                .ok_or_else(|| self.rule_err(path, "allOf/anyOf is not an array"))?;
+            let mut out = Vec::with_capacity(arr.len());
+            for (i, c) in arr.iter().enumerate() {
+                out.push(self.cond(
+                    c,
+                    &format!("{path}.{}[{i}]", if is_all { "allOf" } else { "anyOf" }),
+                )?);
+            }
+            return Ok(if is_all {
+                Cond::All(out.into())
+            } else {
+                Cond::Any(out.into())
+            });
+        }
+        if let Some(inner) = member(obj, "not") {
+            return Ok(Cond::Not(Box::new(
+                self.cond(inner, &format!("{path}.not"))?,
+            )));
+        }
+        let (op, rhs_raw) = OPS
+            .iter()
+            .find_map(|(name, op)| member(obj, name).map(|v| (*op, v)))
+            .ok_or_else(|| {
+                self.rule_err(
+                    path,
+                    format!("no known operator in {}", Value::Object(obj.clone())),
+                )
+            })?;
+        if let Some(count) = member(obj, "count") {
+            let count = self.count(count, &format!("{path}.count"))?;
+            let rhs = self.operand(rhs_raw, path)?;
+            return Ok(Cond::Count {
+                count: Box::new(count),
+                op,
+                rhs,
+            });
+        }
+        let rhs = self.operand(rhs_raw, path)?;
+        if let Some(f) = member(obj, "field") {
+            let name = match self.operand(f, path)? {
+                Operand::Lit(Value::String(s)) => s,
+                _ => {
+                    return Err(
+                        self.rule_err(path, "`field` must be a string (or a constant expression)")
+                    )
+                }
+            };
+            let field = self.field(&name, path)?;
+            return Ok(Cond::Field { field, op, rhs });
+        }
+        if let Some(lhs) = member(obj, "value") {
+            let lhs = self.operand(lhs, path)?;
+            return Ok(Cond::Value { lhs, op, rhs });
+        }
+        Err(self.rule_err(path, "condition has no `field`, `value` or `count`"))
+    }
+
+    fn count(&mut self, v: &Value, path: &str) -> Result<Count, PolicyError> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| self.rule_err(path, "count is not an object"))?;
+        let name = member(obj, "name")
+            .and_then(Value::as_str)
+            .map(Box::<str>::from);
+        let (source, scope) = if let Some(f) = member(obj, "field") {
+            let alias = f
+                .as_str()
+                .ok_or_else(|| self.rule_err(path, "count.field is not a string"))?;
+            let field = self.field(alias, path)?;
+            let FieldRef::Path { paths, bound, .. } = field else {
+                return Err(
+                    self.rule_err(path, format!("count.field `{alias}` is not an array alias"))
+                );
+            };
+            let abs: Vec<Seg> = paths.first().map(|p| p.to_vec()).unwrap_or_default();
+            let segs: Box<[Seg]> = match &bound {
+                Some(b) => b.rest.clone(),
+                None => abs.clone().into(),
+            };
+            (CountSource::Field { segs, bound }, ScopeInfo::Field(abs))
+        } else if let Some(val) = member(obj, "value") {
+            let op = self.operand(val, path)?;
+            let n = name.as_deref().unwrap_or("default").to_owned();
+            (CountSource::Value(op), ScopeInfo::Value(n))
+        } else {
+            return Err(self.rule_err(path, "count needs `field` or `value`"));
+        };
+        self.scopes.push(scope);
+        let where_ = member(obj, "where").map(|w| self.cond(w, &format!("{path}.where")));
+        self.scopes.pop();
+        Ok(Count {
+            source,
+            name,
+            where_: where_.transpose()?,
+        })
+    }
+
+    fn bind(&self, segs: &[Seg]) -> Option<Bound> {
+        for (depth, scope) in self.scopes.iter().enumerate().rev() {
+            if let ScopeInfo::Field(prefix) = scope {
+                if prefix.len() <= segs.len() && prefix.iter().zip(segs).all(|(a, b)| a.same(b)) {
+                    return Some(Bound {
+                        depth,
+                        rest: segs[prefix.len()..].into(),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    fn field(&mut self, name: &str, path: &str) -> Result<FieldRef, PolicyError> {
+        let lower = name.to_ascii_lowercase();
+        let special = match lower.as_str() {
+            "name" => Some(FieldRef::Name),
+            "fullname" => Some(FieldRef::FullName),
+            "kind" => Some(FieldRef::Kind),
+            "type" => Some(FieldRef::Type),
+            "location" => Some(FieldRef::Location),
+            "id" => Some(FieldRef::Id),
+            "identity.type" => Some(FieldRef::IdentityType),
+            "tags" => Some(FieldRef::Tags),
+            _ => None,
+        };
+        if let Some(s) = special {
+            return Ok(s);
+        }
+        if let Some(rest) = lower.strip_prefix("tags") {
+            if rest.starts_with('.') || rest.starts_with('[') {
+                let segs = parse_path(&name[4..]).unwrap_or_default();
+                if let [Seg::Key(k)] = segs.as_slice() {
+                    return Ok(FieldRef::Tag(k.clone()));
+                }
+            }
+        }
+        let Some(paths) = self.aliases.resolve_all(name) else {
+            if self.data_plane {
+                return Ok(FieldRef::DataPlane(name.into()));
+            }
+            return Err(PolicyError::UnknownAlias {
+                origin: self.origin.to_owned(),
+                path: path.to_owned(),
+                alias: name.to_owned(),
+            });
+        };
+        let mut parsed: Vec<Box<[Seg]>> = Vec::with_capacity(paths.len());
+        for p in paths {
+            let segs = parse_path(p).ok_or_else(|| {
+                self.rule_err(
+                    path,
+                    format!("alias `{name}` maps to a malformed path `{p}`"),
+                )
+            })?;
+            parsed.push(segs.into());
+        }
+        let first = parsed.first().cloned().unwrap_or_default();
+        if self.reads_properties.is_none()
+            && matches!(first.first(), Some(Seg::Key(k)) if k.eq_ignore_ascii_case("properties"))
+        {
+            self.reads_properties = Some(paths[0].clone());
+        }
+        Ok(FieldRef::Path {
+            wild: has_wild(&first),
+            bound: self.bind(&first),
+            text: paths[0].as_str().into(),
+            paths: parsed.into(),
+        })
+    }
+
+    fn operand(&mut self, v: &Value, path: &str) -> Result<Operand, PolicyError> {
+        match v {
+            Value::String(s) => match classify(s) {
+                StringForm::Literal(l) => Ok(Operand::Lit(Value::String(l.into_owned()))),
+                StringForm::Expression(text) => {
+                    let ast = expr::parse(text).map_err(|message| PolicyError::Expression {
+                        origin: self.origin.to_owned(),
+                        path: path.to_owned(),
+                        expression: s.clone(),
+                        message,
+                    })?;
+                    Ok(match self.expr(&ast, path, s)? {
+                        Expr::Lit(v) => Operand::Lit(v),
+                        e => Operand::Expr(e),
+                    })
+                }
+            },
+            other => Ok(Operand::Lit(other.clone())),
+        }
+    }
+
+    fn const_str(&self, e: &Expr, f: Func, path: &str, src: &str) -> Result<String, PolicyError> {
+        match e {
+            Expr::Lit(Value::String(s)) => Ok(s.clone()),
+            _ => Err(self.expr_err(
+                path,
+                src,
+                format!("{}() needs a constant string argument", f.name()),
+            )),
+        }
+    }
+
+    fn expr_err(&self, path: &str, src: &str, message: String) -> PolicyError {
+        PolicyError::Expression {
+            origin: self.origin.to_owned(),
+            path: path.to_owned(),
+            expression: src.to_owned(),
+            message,
+        }
+    }
+
+    fn expr(&mut self, ast: &Ast, path: &str, src: &str) -> Result<Expr, PolicyError> {
+        match ast {
+            Ast::Lit(v) => Ok(Expr::Lit(v.clone())),
+            Ast::Prop(inner, name) => {
+                let inner = self.expr(inner, path, src)?;
+                if let Expr::Lit(v) = &inner {
+                    return Ok(Expr::Lit(get_ci(v, name).cloned().unwrap_or(Value::Null)));
+                }
+                Ok(Expr::Prop(Box::new(inner), name.as_str().into()))
+            }
+            Ast::Index(inner, idx) => {
+                let (inner, idx) = (self.expr(inner, path, src)?, self.expr(idx, path, src)?);
+                if let (Expr::Lit(v), Expr::Lit(i)) = (&inner, &idx) {
+                    return Ok(Expr::Lit(
+                        crate::eval::index_value(v, i).unwrap_or(Value::Null),
+                    ));
+                }
+                Ok(Expr::Index(Box::new(inner), Box::new(idx)))
+            }
+            Ast::Call(name, args) => {
+                let f = Func::from_name(name).ok_or_else(|| PolicyError::UnknownFunction {
+                    origin: self.origin.to_owned(),
+                    path: path.to_owned(),
+                    name: name.clone(),
+                })?;
+                let mut bound = Vec::with_capacity(args.len());
+                for a in args {
+                    bound.push(self.expr(a, path, src)?);
+                }
+                match f {
+                    Func::Parameters => {
+                        let pname = self.const_str(
+                            bound.first().unwrap_or(&Expr::Lit(Value::Null)),
+                            f,
+                            path,
+                            src,
+                        )?;
+                        match member(self.params, &pname) {
+                            Some(v) => Ok(Expr::Lit(v.clone())),
+                            None => {
+                                self.missing_param = Some(pname.clone());
+                                Err(PolicyError::MissingParameter {
+                                    origin: self.origin.to_owned(),
+                                    name: pname,
+                                })
+                            }
+                        }
+                    }
+                    Func::Field => {
+                        let fname = self.const_str(
+                            bound.first().unwrap_or(&Expr::Lit(Value::Null)),
+                            f,
+                            path,
+                            src,
+                        )?;
+                        if self.slots.is_some() {
+                            // field() in details reads the evaluated resource, not the related one.
+                            let saved = std::mem::take(&mut self.scopes);
+                            let r = self.field(&fname, path);
+                            self.scopes = saved;
+                            let fr = r?;
+                            let slots = self.slots.get_or_insert_with(Vec::new);
+                            slots.push(fr);
+                            return Ok(Expr::TargetField(slots.len() - 1));
+                        }
+                        Ok(Expr::Field(Box::new(self.field(&fname, path)?)))
+                    }
+                    Func::Current => {
+                        if self.scopes.is_empty() {
+                            return Err(self.expr_err(
+                                path,
+                                src,
+                                "current() outside a count.where".to_owned(),
+                            ));
+                        }
+                        let Some(a) = bound.first() else {
+                            return Ok(Expr::Current(Current::Innermost));
+                        };
+                        let key = self.const_str(a, f, path, src)?;
+                        let named = self.scopes.iter().any(
+                            |s| matches!(s, ScopeInfo::Value(n) if n.eq_ignore_ascii_case(&key)),
+                        );
+                        if named {
+                            return Ok(Expr::Current(Current::Named(key.into())));
+                        }
+                        match self.field(&key, path)? {
+                            FieldRef::Path { bound: Some(b), .. } => {
+                                Ok(Expr::Current(Current::Bound(b)))
+                            }
+                            _ => Err(self.expr_err(
+                                path,
+                                src,
+                                format!("current('{key}') does not name an enclosing count"),
+                            )),
+                        }
+                    }
+                    _ if f.is_pure() && bound.iter().all(|b| matches!(b, Expr::Lit(_))) => {
+                        let args: Vec<std::borrow::Cow<'_, Value>> = bound
+                            .iter()
+                            .map(|b| match b {
+                                Expr::Lit(v) => std::borrow::Cow::Borrowed(v),
+                                _ => std::borrow::Cow::Owned(Value::Null),
+                            })
+                            .collect();
+                        expr::apply(f, &args)
+                            .map(Expr::Lit)
+                            .map_err(|m| self.expr_err(path, src, m))
+                    }
+                    _ => Ok(Expr::Call(f, bound.into())),
+                }
+            }
+        }
+    }
+}
+
+/// Evaluates an expression that may only use constants and `parameters()` (initiative values).
+pub(crate) fn eval_constant(ast: &Ast, params: &Map<String, Value>) -> Result<Value, ConstError> {
+    static EMPTY: std::sync::OnceLock<AliasTable> = std::sync::OnceLock::new();
+    let mut c = Compiler {
+        origin: "",
+        params,
+        aliases: EMPTY.get_or_init(AliasTable::default),
+        scopes: Vec::new(),
+        slots: None,
+        data_plane: false,
+        reads_properties: None,
+        missing_param: None,
+    };
+    match c.expr(ast, "", "") {
+        Ok(Expr::Lit(v)) => Ok(v),
+        Ok(_) => Err(ConstError::Other("expression is not constant".to_owned())),
+        Err(e) => match c.missing_param {
+            Some(_) => Err(ConstError::MissingParameter),
+            None => Err(ConstError::Other(e.to_string())),
+        },
+    }
+}
+
+/// A policy definition compiled with concrete parameter values, ready to evaluate resources.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    pub(crate) name: String,
+    pub(crate) display_name: String,
+    pub(crate) mode: PolicyMode,
+    pub(crate) effect: Effect,
+    pub(crate) rule: Cond,
+    pub(crate) existence: Option<Existence>,
+    /// First `properties.*` path the `if` reads (missing-data detection).
+    pub(crate) reads_properties: Option<String>,
+    /// Lower-case types the `if` pins the resource to (None: any type).
+    pub(crate) pinned_types: Option<Vec<String>>,
+    pub(crate) applicability: Applicability,
+}
+
+/// Which condition kinds decide applicability for non-IfNotExists effects (policy applicability
+/// logic): the special cases of Azure's table, computed once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Applicability {
+    pub(crate) ty: bool,
+    pub(crate) name: bool,
+    pub(crate) kind: bool,
+}
+
+fn applicability(rule: &Cond) -> Applicability {
+    #[derive(Default)]
+    struct Kinds {
+        ty: bool,
+        name: bool,
+        kind: bool,
+        other: bool,
+    }
+    fn walk(c: &Cond, k: &mut Kinds) {
+        match c {
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| walk(c, k)),
+            Cond::Not(c) => walk(c, k),
+            Cond::Field {
+                field: FieldRef::Type,
+                ..
+            } => k.ty = true,
+            Cond::Field {
+                field: FieldRef::Name,
+                ..
+            } => k.name = true,
+            Cond::Field {
+                field: FieldRef::Kind,
+                ..
+            } => k.kind = true,
+            _ => k.other = true,
+        }
+    }
+    let mut k = Kinds::default();
+    walk(rule, &mut k);
+    match (k.ty, k.other) {
+        // Only type (+ name/kind) conditions: only the type conditions decide.
+        (true, false) => Applicability {
+            ty: true,
+            name: false,
+            kind: false,
+        },
+        (true, true) => Applicability {
+            ty: true,
+            name: true,
+            kind: true,
+        },
+        // No type condition: only name and/or kind conditions → applicable to all resources.
+        (false, false) => Applicability {
+            ty: false,
+            name: false,
+            kind: false,
+        },
+        (false, true) => Applicability {
+            ty: false,
+            name: true,
+            kind: true,
+        },
+    }
+}
+
+/// Lower-case resource types the condition requires (None when any type may match).
+fn pinned(c: &Cond) -> Option<Vec<String>> {
+    match c {
+        Cond::Field {
+            field: FieldRef::Type,
+            op: Op::Equals,
+            rhs: Operand::Lit(Value::String(t)),
+        } => Some(vec![t.to_ascii_lowercase()]),
+        Cond::Field {
+            field: FieldRef::Type,
+            op: Op::In,
+            rhs: Operand::Lit(Value::Array(ts)),
+        } => ts
+            .iter()
+            .map(|t| t.as_str().map(str::to_ascii_lowercase))
+            .collect(),
+        Cond::All(cs) => cs.iter().find_map(pinned),
+        Cond::Any(cs) => {
+            let mut all = Vec::new();
+            for c in cs.iter() {
+                all.extend(pinned(c)?);
+            }
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
+fn collect_types(c: &Cond, out: &mut Vec<String>) {
+    match c {
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| collect_types(c, out)),
+        Cond::Not(c) => collect_types(c, out),
+        Cond::Field {
+            field: FieldRef::Type,
+            rhs: Operand::Lit(v),
+            ..
+        } => {
+            let mut push = |s: &str| {
+                let l = s.to_ascii_lowercase();
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            };
+            match v {
+                Value::String(s) => push(s),
+                Value::Array(a) => a.iter().filter_map(Value::as_str).for_each(push),
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Resource types a data-plane mode policy is about, in Resource Manager terms.
+pub(crate) fn data_plane_targets(mode: &PolicyMode) -> &'static [&'static str] {
+    match mode {
+        PolicyMode::KubernetesData => &[
+            "microsoft.containerservice/managedclusters",
+            "microsoft.kubernetes/connectedclusters",
+        ],
+        PolicyMode::KeyVaultData => &["microsoft.keyvault/vaults"],
+        _ => &[],
+    }
+}
+
+impl CompiledPolicy {
+    /// Compiles `def` with parameter values `params` (missing ones take the definition defaults).
+    pub fn compile(
+        def: &PolicyDefinition,
+        params: &Map<String, Value>,
+        aliases: &AliasTable,
+    ) -> Result<Self, PolicyError> {
+        let origin = def.origin.as_str();
+        let mut full = Map::new();
+        for p in &def.parameters {
+            let v = member(params, &p.name)
+                .cloned()
+                .or_else(|| p.default_value.clone());
+            if let Some(v) = v {
+                full.insert(p.name.clone(), v);
+            }
+        }
+        let rule = def
+            .policy_rule
+            .as_object()
+            .ok_or_else(|| PolicyError::Missing {
+                origin: origin.to_owned(),
+                field: "properties.policyRule".to_owned(),
+                expected: "object",
+            })?;
+        let if_ = member(rule, "if").ok_or_else(|| PolicyError::Missing {
+            origin: origin.to_owned(),
+            field: "policyRule.if".to_owned(),
+            expected: "object",
+        })?;
+        let then = member(rule, "then")
+            .and_then(Value::as_object)
+            .ok_or_else(|| PolicyError::Missing {
+                origin: origin.to_owned(),
+                field: "policyRule.then".to_owned(),
+                expected: "object",
+            })?;
+        let mut c = Compiler {
+            origin,
+            params: &full,
+            aliases,
+            scopes: Vec::new(),
+            slots: None,
+            data_plane: def.mode.is_data_plane(),
+            reads_properties: None,
+            missing_param: None,
+        };
+        let cond = c.cond(if_, "policyRule.if")?;
+        let reads_properties = c.reads_properties.take();
+        let effect_raw = member(then, "effect").ok_or_else(|| PolicyError::Missing {
+            origin: origin.to_owned(),
+            field: "policyRule.then.effect".to_owned(),
+            expected: "string",
+        })?;
+        let effect = match c.operand(effect_raw, "policyRule.then.effect")? {
+            Operand::Lit(Value::String(s)) => {
+                Effect::parse(&s).ok_or_else(|| PolicyError::UnknownEffect {
+                    origin: origin.to_owned(),
+                    effect: s,
+                })?
+            }
+            other => {
+                return Err(PolicyError::UnknownEffect {
+                    origin: origin.to_owned(),
+                    effect: format!("{other:?}"),
+                })
+            }
+        };
+        let details = member(then, "details").and_then(Value::as_object);
+        let existence = match details.and_then(|d| member(d, "type").map(|t| (d, t))) {
+            Some((d, t)) if !def.mode.is_data_plane() => {
+                let related_type = t.as_str().unwrap_or_default().to_owned();
+                let name = member(d, "name")
+                    .map(|n| c.operand(n, "policyRule.then.details.name"))
+                    .transpose()?;
+                let resource_group_name = member(d, "resourceGroupName")
+                    .map(|n| c.operand(n, "policyRule.then.details.resourceGroupName"))
+                    .transpose()?;
+                let scope = match member(d, "existenceScope").and_then(Value::as_str) {
+                    Some(s) if s.eq_ignore_ascii_case("subscription") => {
+                        ExistenceScope::Subscription
+                    }
+                    _ => ExistenceScope::ResourceGroup,
+                };
+                c.slots = Some(Vec::new());
+                let condition = member(d, "existenceCondition")
+                    .map(|e| c.cond(e, "policyRule.then.details.existenceCondition"))
+                    .transpose()?;
+                Some(Existence {
+                    related_type_lower: related_type.to_ascii_lowercase(),
+                    related_type,
+                    name,
+                    resource_group_name,
+                    scope,
+                    condition,
+                    target_slots: c.slots.take().unwrap_or_default(),
+                    condition_reads_properties: c.reads_properties.take(),
+                })
+            }
+            _ => None,
+        };
+        if effect.is_if_not_exists() && existence.is_none() && !def.mode.is_data_plane() {
+            return Err(PolicyError::Rule {
+                origin: origin.to_owned(),
+                path: "policyRule.then.details".to_owned(),
+                message: format!("effect {} needs details.type", effect.as_str()),
+            });
+        }
+        let pinned_types = if def.mode.is_data_plane() {
+            Some(
+                data_plane_targets(&def.mode)
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+            )
+        } else {
+            pinned(&cond)
+        };
+        Ok(CompiledPolicy {
+            name: def.name.clone(),
+            display_name: def.display_name.clone(),
+            mode: def.mode.clone(),
+            effect,
+            applicability: applicability(&cond),
+            rule: cond,
+            existence,
+            reads_properties,
+            pinned_types,
+        })
+    }
+
+    /// The resolved effect.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// The definition's mode.
+    pub fn mode(&self) -> PolicyMode {
+        self.mode.clone()
+    }
+
+    /// The definition GUID.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The definition display name.
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+
+    /// `then.details.type` of AuditIfNotExists / DeployIfNotExists rules.
+    pub fn related_type(&self) -> Option<&str> {
+        self.existence.as_ref().map(|e| e.related_type.as_str())
+    }
+
+    /// Lower-case resource types named by `type` conditions of the `if` (for documentation); for
+    /// data-plane modes, the Resource Manager types they concern.
+    pub fn resource_types(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        collect_types(&self.rule, &mut out);
+        for t in data_plane_targets(&self.mode) {
+            if !out.iter().any(|o| o == t) {
+                out.push((*t).to_owned());
+            }
+        }
+        out
+    }
+
+    /// Lower-case types the `if` requires, when it pins them (used to index policies by type).
+    pub fn pinned_types(&self) -> Option<&[String]> {
+        self.pinned_types.as_deref()
+    }
+}

@@ -1,0 +1,967 @@
+//! Evaluation of compiled policies on ARM resources (as Azure Resource Graph returns them):
+//! conditions, `[*]` collections, `count`, template expressions, applicability and the verdict.
+//!
+//! Invariants: the resource is only borrowed (never cloned) on the hot path; evaluation errors of
+//! template functions become `NotAssessed` (Azure treats them as a failed evaluation), never a pass.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::compile::{
+    data_plane_targets, Bound, CompiledPolicy, Cond, Count, CountSource, Current, Effect,
+    ExistenceScope, Expr, FieldRef, Op, Operand,
+};
+use crate::definition::PolicyMode;
+use crate::expr::{apply, Func};
+use crate::path::{collect, lookup, visit, Seg};
+use crate::value::{
+    as_bool, compare, contains_ci, get_ci, get_present, like, location_eq, match_pattern,
+    scalar_str, values_equal,
+};
+
+/// The outcome of one policy on one resource.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum Evaluation {
+    /// The policy does not apply to this resource (type, mode or `if`).
+    NotApplicable,
+    /// The resource satisfies the policy.
+    Compliant,
+    /// The resource violates the policy.
+    NonCompliant { reason: String },
+    /// The policy applies but its effect is `Disabled`.
+    OffByPolicy,
+    /// The policy applies but cannot be decided from the data at hand.
+    NotAssessed { reason: String },
+    /// AuditIfNotExists / DeployIfNotExists: the verdict depends on related resources.
+    NeedsRelated(PendingExistence),
+}
+
+/// What an IfNotExists check needs from the evaluated resource, kept instead of the resource itself.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PendingExistence {
+    pub(crate) target_id: Box<str>,
+    pub(crate) target_name: Box<str>,
+    pub(crate) subscription: Option<Box<str>>,
+    pub(crate) resource_group: Option<Box<str>>,
+    /// Related resources must be below the target's id (child or extension types).
+    pub(crate) under_target: bool,
+    pub(crate) scope_subscription: bool,
+    pub(crate) related_name: Option<Box<str>>,
+    pub(crate) values: Box<[Value]>,
+}
+
+impl PendingExistence {
+    /// Id of the evaluated resource.
+    pub fn target_id(&self) -> &str {
+        &self.target_id
+    }
+    /// Name of the evaluated resource.
+    pub fn target_name(&self) -> &str {
+        &self.target_name
+    }
+    /// Subscription id of the evaluated resource (from its id).
+    pub fn subscription(&self) -> Option<&str> {
+        self.subscription.as_deref()
+    }
+    /// Resource group that related resources are searched in (details.resourceGroupName or the
+    /// target's own), when the scope is a resource group.
+    pub fn resource_group(&self) -> Option<&str> {
+        self.resource_group.as_deref()
+    }
+}
+
+/// Parts of an ARM id: subscription id and resource group name.
+pub(crate) fn id_parts(id: &str) -> (Option<&str>, Option<&str>) {
+    let mut sub = None;
+    let mut rg = None;
+    let mut it = id.split('/').filter(|s| !s.is_empty());
+    while let Some(seg) = it.next() {
+        if seg.eq_ignore_ascii_case("subscriptions") && sub.is_none() {
+            sub = it.next();
+        } else if seg.eq_ignore_ascii_case("resourceGroups") && rg.is_none() {
+            rg = it.next();
+        } else if seg.eq_ignore_ascii_case("providers") {
+            break;
+        }
+    }
+    (sub, rg)
+}
+
+/// `fullName`: the resource name prefixed by its parents' names (`server/db`).
+pub(crate) fn full_name(resource: &Value) -> Option<String> {
+    let id = get_present(resource, "id").and_then(Value::as_str)?;
+    let lower = id.to_ascii_lowercase();
+    let pos = lower.rfind("/providers/")?;
+    let tail: Vec<&str> = id[pos + "/providers/".len()..].split('/').collect();
+    // namespace, then type/name pairs.
+    let names: Vec<&str> = tail.iter().skip(2).step_by(2).copied().collect();
+    if names.is_empty() {
+        return None;
+    }
+    Some(names.join("/"))
+}
+
+/// Indexes an array by number or an object by key.
+pub(crate) fn index_value(v: &Value, i: &Value) -> Option<Value> {
+    index_ref(v, i).cloned()
+}
+
+fn index_ref<'v>(v: &'v Value, i: &Value) -> Option<&'v Value> {
+    match (v, i) {
+        (Value::Array(a), i) => crate::value::as_f64(i).and_then(|n| a.get(n as usize)),
+        (o @ Value::Object(_), Value::String(k)) => get_ci(o, k),
+        _ => None,
+    }
+}
+
+/// Scope chain of enclosing `count` iterations.
+pub(crate) struct Scope<'a> {
+    elem: &'a Value,
+    depth: usize,
+    name: Option<&'a str>,
+    parent: Option<&'a Scope<'a>>,
+}
+
+impl<'a> Scope<'a> {
+    fn at(&self, depth: usize) -> Option<&'a Value> {
+        let mut s = Some(self);
+        while let Some(sc) = s {
+            if sc.depth == depth {
+                return Some(sc.elem);
+            }
+            s = sc.parent;
+        }
+        None
+    }
+    fn named(&self, name: &str) -> Option<&'a Value> {
+        let mut s = Some(self);
+        while let Some(sc) = s {
+            if sc.name.is_some_and(|n| n.eq_ignore_ascii_case(name)) {
+                return Some(sc.elem);
+            }
+            s = sc.parent;
+        }
+        None
+    }
+}
+
+/// Evaluation context: the resource `field` conditions read, the id whose resource group and
+/// subscription `resourceGroup()` / `subscription()` describe, and `field()` slots of details.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) resource: &'a Value,
+    pub(crate) home_id: &'a str,
+    pub(crate) slots: &'a [Value],
+}
+
+type R<T> = Result<T, String>;
+
+fn borrow_or_clone<'a>(
+    base: Cow<'a, Value>,
+    f: impl for<'x> Fn(&'x Value) -> Option<&'x Value>,
+) -> Cow<'a, Value> {
+    match base {
+        Cow::Borrowed(b) => f(b).map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+        Cow::Owned(o) => Cow::Owned(f(&o).cloned().unwrap_or(Value::Null)),
+    }
+}
+
+/// Selects the candidate path of a (possibly type-dependent) alias: the first one whose leading
+/// member exists on the resource.
+fn pick_path<'p>(paths: &'p [Box<[Seg]>], root: &Value) -> &'p [Seg] {
+    if paths.len() > 1 {
+        for p in paths {
+            let head: Vec<Seg> = p.iter().take_while(|s| **s != Seg::Wild).cloned().collect();
+            if lookup(root, &head).is_some() {
+                return p;
+            }
+        }
+    }
+    paths.first().map(|p| &p[..]).unwrap_or(&[])
+}
+
+/// The single value of a non-path field (`name`, `type`, `tags['x']`…).
+fn special_field<'a>(f: &FieldRef, resource: &'a Value) -> Option<Cow<'a, Value>> {
+    let b = |k: &str| get_present(resource, k).map(Cow::Borrowed);
+    match f {
+        FieldRef::Name => b("name"),
+        FieldRef::Kind => b("kind"),
+        FieldRef::Type => b("type"),
+        FieldRef::Location => b("location"),
+        FieldRef::Id => b("id"),
+        FieldRef::Tags => b("tags"),
+        FieldRef::IdentityType => get_present(resource, "identity")
+            .and_then(|i| get_present(i, "type"))
+            .map(Cow::Borrowed),
+        FieldRef::Tag(t) => get_present(resource, "tags")
+            .and_then(|tags| get_present(tags, t))
+            .map(Cow::Borrowed),
+        FieldRef::FullName => full_name(resource).map(|s| Cow::Owned(Value::String(s))),
+        FieldRef::Path { .. } | FieldRef::DataPlane(_) => None,
+    }
+}
+
+/// Applies an operator to one (possibly absent) value. Absent values: `exists` false, the negated
+/// operators true, everything else false (Azure semantics; missing data never satisfies a check).
+fn apply_op(op: Op, lhs: Option<&Value>, rhs: &Value, location: bool) -> R<bool> {
+    let eq = |l: &Value, r: &Value| -> bool {
+        if location {
+            if let (Value::String(a), Value::String(b)) = (l, r) {
+                return location_eq(a, b);
+            }
+        }
+        values_equal(l, r)
+    };
+    let rhs_str = || scalar_str(rhs).unwrap_or(Cow::Borrowed(""));
+    Ok(match op {
+        Op::Equals => lhs.is_some_and(|l| eq(l, rhs)),
+        Op::NotEquals => !lhs.is_some_and(|l| eq(l, rhs)),
+        Op::Like | Op::NotLike => {
+            let m = lhs
+                .and_then(scalar_str)
+                .is_some_and(|s| like(&s, &rhs_str()));
+            m == (op == Op::Like)
+        }
+        Op::Match | Op::NotMatch | Op::MatchInsensitively | Op::NotMatchInsensitively => {
+            let ci = matches!(op, Op::MatchInsensitively | Op::NotMatchInsensitively);
+            let m = lhs
+                .and_then(scalar_str)
+                .is_some_and(|s| match_pattern(&s, &rhs_str(), ci));
+            m == matches!(op, Op::Match | Op::MatchInsensitively)
+        }
+        Op::Contains | Op::NotContains => {
+            let m = match lhs {
+                Some(Value::Array(a)) => a.iter().any(|e| eq(e, rhs)),
+                Some(Value::Object(_)) | None => false,
+                Some(l) => scalar_str(l).is_some_and(|s| contains_ci(&s, &rhs_str())),
+            };
+            m == (op == Op::Contains)
+        }
+        Op::In | Op::NotIn => {
+            let m = match (lhs, rhs) {
+                (None, _) => false,
+                (Some(l), Value::Array(items)) => items.iter().any(|i| eq(l, i)),
+                (Some(l), single) => eq(l, single),
+            };
+            m == (op == Op::In)
+        }
+        Op::ContainsKey | Op::NotContainsKey => {
+            let m = lhs.is_some_and(|l| l.is_object() && get_ci(l, &rhs_str()).is_some());
+            m == (op == Op::ContainsKey)
+        }
+        Op::Exists => {
+            let want =
+                as_bool(rhs).ok_or_else(|| format!("`exists` needs true or false, got {rhs}"))?;
+            lhs.is_some() == want
+        }
+        Op::Less | Op::LessOrEquals | Op::Greater | Op::GreaterOrEquals => {
+            let Some(l) = lhs else { return Ok(false) };
+            let Some(o) = compare(l, rhs) else {
+                return Ok(false);
+            };
+            match op {
+                Op::Less => o.is_lt(),
+                Op::LessOrEquals => o.is_le(),
+                Op::Greater => o.is_gt(),
+                _ => o.is_ge(),
+            }
+        }
+    })
+}
+
+fn present(v: &Value) -> Option<&Value> {
+    (!v.is_null()).then_some(v)
+}
+
+pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) -> R<bool> {
+    match c {
+        Cond::All(cs) => {
+            for c in cs.iter() {
+                if !eval_cond(c, ctx, scope)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        Cond::Any(cs) => {
+            for c in cs.iter() {
+                if eval_cond(c, ctx, scope)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Cond::Not(c) => Ok(!eval_cond(c, ctx, scope)?),
+        Cond::Field { field, op, rhs } => {
+            let rhs = operand(rhs, ctx, scope)?;
+            match field {
+                FieldRef::Path { paths, bound, .. } => {
+                    let (root, segs): (Option<&'a Value>, &[Seg]) = match bound {
+                        Some(Bound { depth, rest }) => (scope.and_then(|s| s.at(*depth)), rest),
+                        None => (Some(ctx.resource), pick_path(paths, ctx.resource)),
+                    };
+                    // Implicit "all of" over the selected collection (vacuously true when empty).
+                    let mut err = None;
+                    let all = visit(root, segs, &mut |v| match apply_op(*op, v, &rhs, false) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            err = Some(e);
+                            false
+                        }
+                    });
+                    match err {
+                        Some(e) => Err(e),
+                        None => Ok(all),
+                    }
+                }
+                FieldRef::DataPlane(a) => Err(format!(
+                    "data-plane alias `{a}` has no Resource Manager value"
+                )),
+                special => {
+                    let v = special_field(special, ctx.resource);
+                    apply_op(
+                        *op,
+                        v.as_deref(),
+                        &rhs,
+                        matches!(special, FieldRef::Location),
+                    )
+                }
+            }
+        }
+        Cond::Value { lhs, op, rhs } => {
+            let l = operand(lhs, ctx, scope)?;
+            let r = operand(rhs, ctx, scope)?;
+            apply_op(*op, present(&l), &r, false)
+        }
+        Cond::Count { count, op, rhs } => {
+            let n = eval_count(count, ctx, scope)?;
+            let r = operand(rhs, ctx, scope)?;
+            apply_op(*op, Some(&Value::from(n)), &r, false)
+        }
+    }
+}
+
+fn eval_count<'a>(count: &'a Count, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) -> R<u64> {
+    let depth = scope.map_or(0, |s| s.depth + 1);
+    let mut n = 0u64;
+    let mut err = None;
+    match &count.source {
+        CountSource::Field { segs, bound } => {
+            let root = match bound {
+                Some(b) => scope.and_then(|s| s.at(b.depth)),
+                None => Some(ctx.resource),
+            };
+            // The counted path ends with `[*]`; every selected element is one iteration.
+            visit(root, segs, &mut |elem| {
+                let Some(where_) = &count.where_ else {
+                    n += 1;
+                    return true;
+                };
+                let null = Value::Null;
+                let inner = Scope {
+                    elem: elem.unwrap_or(&null),
+                    depth,
+                    name: None,
+                    parent: scope,
+                };
+                match eval_cond(where_, ctx, Some(&inner)) {
+                    Ok(true) => n += 1,
+                    Ok(false) => {}
+                    Err(e) => {
+                        err = Some(e);
+                        return false;
+                    }
+                }
+                true
+            });
+        }
+        CountSource::Value(op) => {
+            let arr = operand(op, ctx, scope)?;
+            let items: &[Value] = match arr.as_ref() {
+                Value::Array(a) => a,
+                Value::Null => &[],
+                other => return Err(format!("count.value is not an array: {other}")),
+            };
+            for item in items {
+                let Some(where_) = &count.where_ else {
+                    n += 1;
+                    continue;
+                };
+                let inner = Scope {
+                    elem: item,
+                    depth,
+                    name: Some(count.name.as_deref().unwrap_or("default")),
+                    parent: scope,
+                };
+                if eval_cond(where_, ctx, Some(&inner))? {
+                    n += 1;
+                }
+            }
+        }
+    }
+    match err {
+        Some(e) => Err(e),
+        None => Ok(n),
+    }
+}
+
+fn operand<'a>(o: &'a Operand, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) -> R<Cow<'a, Value>> {
+    match o {
+        Operand::Lit(v) => Ok(Cow::Borrowed(v)),
+        Operand::Expr(e) => eval_expr(e, ctx, scope),
+    }
+}
+
+/// `field()` semantics: the value itself, an array of the selected values for `[*]` paths, and for
+/// paths bound to an enclosing count an array holding the current element's value(s).
+pub(crate) fn field_value<'a>(
+    f: &FieldRef,
+    resource: &'a Value,
+    scope: Option<&Scope<'a>>,
+) -> Cow<'a, Value> {
+    match f {
+        FieldRef::Path {
+            paths,
+            bound: Some(Bound { depth, rest }),
+            ..
+        } => {
+            let root = scope.and_then(|s| s.at(*depth));
+            let _ = paths;
+            let mut out = Vec::new();
+            visit(root, rest, &mut |v| {
+                out.push(v.cloned().unwrap_or(Value::Null));
+                true
+            });
+            Cow::Owned(Value::Array(out))
+        }
+        FieldRef::Path { paths, wild, .. } => {
+            let segs = pick_path(paths, resource);
+            if *wild {
+                Cow::Owned(collect(Some(resource), segs))
+            } else {
+                lookup(resource, segs).map_or(Cow::Owned(Value::Null), Cow::Borrowed)
+            }
+        }
+        FieldRef::DataPlane(_) => Cow::Owned(Value::Null),
+        special => special_field(special, resource).unwrap_or(Cow::Owned(Value::Null)),
+    }
+}
+
+fn resource_group_obj(home_id: &str) -> Value {
+    let (sub, rg) = id_parts(home_id);
+    let mut m = Map::new();
+    if let (Some(s), Some(r)) = (sub, rg) {
+        m.insert(
+            "id".into(),
+            Value::String(format!("/subscriptions/{s}/resourceGroups/{r}")),
+        );
+        m.insert("name".into(), Value::String(r.to_owned()));
+    }
+    Value::Object(m)
+}
+
+fn subscription_obj(home_id: &str) -> Value {
+    let (sub, _) = id_parts(home_id);
+    let mut m = Map::new();
+    if let Some(s) = sub {
+        m.insert("id".into(), Value::String(format!("/subscriptions/{s}")));
+        m.insert("subscriptionId".into(), Value::String(s.to_owned()));
+    }
+    Value::Object(m)
+}
+
+pub(crate) fn eval_expr<'a>(
+    e: &'a Expr,
+    ctx: &Ctx<'a>,
+    scope: Option<&Scope<'a>>,
+) -> R<Cow<'a, Value>> {
+    match e {
+        Expr::Lit(v) => Ok(Cow::Borrowed(v)),
+        Expr::Field(f) => Ok(field_value(f, ctx.resource, scope)),
+        Expr::TargetField(i) => Ok(ctx
+            .slots
+            .get(*i)
+            .map_or(Cow::Owned(Value::Null), Cow::Borrowed)),
+        Expr::Current(c) => {
+            let s = scope.ok_or("current() outside count")?;
+            Ok(match c {
+                Current::Innermost => Cow::Borrowed(s.elem),
+                Current::Named(n) => s.named(n).map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+                Current::Bound(Bound { depth, rest }) => {
+                    let root = s.at(*depth);
+                    if crate::path::has_wild(rest) {
+                        Cow::Owned(collect(root, rest))
+                    } else {
+                        root.and_then(|r| lookup(r, rest))
+                            .map_or(Cow::Owned(Value::Null), Cow::Borrowed)
+                    }
+                }
+            })
+        }
+        Expr::Prop(inner, name) => Ok(borrow_or_clone(eval_expr(inner, ctx, scope)?, |v| {
+            get_ci(v, name)
+        })),
+        Expr::Index(inner, idx) => {
+            let i = eval_expr(idx, ctx, scope)?.into_owned();
+            Ok(borrow_or_clone(eval_expr(inner, ctx, scope)?, |v| {
+                index_ref(v, &i)
+            }))
+        }
+        Expr::Call(f, args) => match f {
+            Func::If => {
+                let c = eval_expr(args.first().ok_or("if() needs 3 arguments")?, ctx, scope)?;
+                let branch = if as_bool(&c).ok_or("if(): condition is not a boolean")? {
+                    1
+                } else {
+                    2
+                };
+                eval_expr(
+                    args.get(branch).ok_or("if() needs 3 arguments")?,
+                    ctx,
+                    scope,
+                )
+            }
+            Func::And | Func::Or => {
+                let want = *f == Func::Or;
+                for a in args.iter() {
+                    let v = eval_expr(a, ctx, scope)?;
+                    if as_bool(&v)
+                        .ok_or_else(|| format!("{}(): argument is not a boolean", f.name()))?
+                        == want
+                    {
+                        return Ok(Cow::Owned(Value::Bool(want)));
+                    }
+                }
+                Ok(Cow::Owned(Value::Bool(!want)))
+            }
+            Func::ResourceGroup => Ok(Cow::Owned(resource_group_obj(ctx.home_id))),
+            Func::Subscription => Ok(Cow::Owned(subscription_obj(ctx.home_id))),
+            Func::UtcNow => Ok(Cow::Owned(Value::String(crate::time::utc_now()))),
+            _ => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args.iter() {
+                    vals.push(eval_expr(a, ctx, scope)?);
+                }
+                apply(*f, &vals).map(Cow::Owned)
+            }
+        },
+    }
+}
+
+/// Applicability for non-IfNotExists effects: only type/name/kind conditions (as selected by
+/// Azure's special cases) are evaluated; every other condition is neutral (true, or false under a
+/// `not`, so that it never decides).
+fn applicable<'a>(
+    c: &'a Cond,
+    ctx: &Ctx<'a>,
+    negated: bool,
+    sel: crate::compile::Applicability,
+) -> bool {
+    match c {
+        Cond::All(cs) => cs.iter().all(|c| applicable(c, ctx, negated, sel)),
+        Cond::Any(cs) => cs.iter().any(|c| applicable(c, ctx, negated, sel)),
+        Cond::Not(c) => !applicable(c, ctx, !negated, sel),
+        Cond::Field { field, .. }
+            if (sel.ty && matches!(field, FieldRef::Type))
+                || (sel.name && matches!(field, FieldRef::Name))
+                || (sel.kind && matches!(field, FieldRef::Kind)) =>
+        {
+            eval_cond(c, ctx, None).unwrap_or(false)
+        }
+        _ => !negated,
+    }
+}
+
+/// Resource types Azure Policy's Indexed mode skips (no tags/location support). Approximation:
+/// subscriptions, resource groups and common extension / settings types, plus any extension
+/// resource (an id with a second `/providers/`).
+const NON_INDEXED: &[&str] = &[
+    "microsoft.resources/subscriptions",
+    "microsoft.resources/subscriptions/resourcegroups",
+    "microsoft.resources/resourcegroups",
+    "microsoft.security/assessments",
+    "microsoft.security/pricings",
+    "microsoft.security/securitycontacts",
+    "microsoft.security/autoprovisioningsettings",
+    "microsoft.security/settings",
+    "microsoft.insights/diagnosticsettings",
+    "microsoft.authorization/policyassignments",
+    "microsoft.authorization/roleassignments",
+    "microsoft.authorization/roledefinitions",
+];
+
+fn is_indexed(resource: &Value, type_lower: &str) -> bool {
+    if NON_INDEXED.contains(&type_lower) {
+        return false;
+    }
+    let id = get_present(resource, "id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let lower_has_two = {
+        let b = id.as_bytes();
+        let pat = b"/providers/";
+        let mut n = 0;
+        let mut i = 0;
+        while i + pat.len() <= b.len() {
+            if b[i..i + pat.len()].eq_ignore_ascii_case(pat) {
+                n += 1;
+                i += pat.len();
+            } else {
+                i += 1;
+            }
+        }
+        n >= 2
+    };
+    !lower_has_two
+}
+
+/// Types under which a related type counts as an extension (searched below the target's id).
+const EXTENSION_TYPES: &[&str] = &[
+    "microsoft.security/assessments",
+    "microsoft.insights/diagnosticsettings",
+    "microsoft.guestconfiguration/guestconfigurationassignments",
+    "microsoft.kubernetesconfiguration/extensions",
+    "microsoft.recoveryservices/backupprotecteditems",
+    "microsoft.authorization/policyassignments",
+    "microsoft.security/advancedthreatprotectionsettings",
+    "microsoft.security/defenderforstoragesettings",
+];
+
+fn lower_buf<'b>(s: &str, buf: &'b mut [u8; 192]) -> Option<&'b str> {
+    let b = s.as_bytes();
+    if b.len() > buf.len() {
+        return None;
+    }
+    for (d, c) in buf.iter_mut().zip(b) {
+        *d = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..b.len()]).ok()
+}
+
+/// Runs `f` with the resource's lower-cased type, without allocating for ordinary types.
+pub(crate) fn with_type_lower<T>(resource: &Value, f: impl FnOnce(&str) -> T) -> T {
+    let t = get_present(resource, "type")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let mut buf = [0u8; 192];
+    match lower_buf(t, &mut buf) {
+        Some(l) => f(l),
+        None => f(&t.to_ascii_lowercase()),
+    }
+}
+
+fn describe_fields(c: &Cond, resource: &Value, out: &mut Vec<String>) {
+    if out.len() >= 3 {
+        return;
+    }
+    match c {
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| describe_fields(c, resource, out)),
+        Cond::Not(c) => describe_fields(c, resource, out),
+        Cond::Field {
+            field: f @ FieldRef::Path { bound: None, .. },
+            ..
+        } => {
+            let d = f.describe();
+            if out.iter().any(|o| o.starts_with(&format!("{d} "))) {
+                return;
+            }
+            let v = field_value(f, resource, None);
+            out.push(match v.as_ref() {
+                Value::Null => format!("{d} is absent"),
+                other => {
+                    let mut s = other.to_string();
+                    if s.len() > 120 {
+                        s.truncate(117);
+                        s.push_str("...");
+                    }
+                    format!("{d} = {s}")
+                }
+            });
+        }
+        Cond::Count { count, .. } => {
+            if let CountSource::Field { segs, bound: None } = &count.source {
+                let n = collect(Some(resource), segs).as_array().map_or(0, Vec::len);
+                let text: Vec<String> = segs
+                    .iter()
+                    .map(|s| match s {
+                        Seg::Key(k) => k.to_string(),
+                        Seg::Wild => "[*]".to_owned(),
+                        Seg::Index(i) => format!("[{i}]"),
+                    })
+                    .collect();
+                out.push(format!(
+                    "{} has {n} element(s)",
+                    text.join(".").replace(".[", "[")
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+impl CompiledPolicy {
+    /// Evaluates one resource (an ARM object as Resource Graph returns it). IfNotExists policies
+    /// return [`Evaluation::NeedsRelated`]; resolve it with [`CompiledPolicy::evaluate_existence`]
+    /// or let [`crate::StreamingEvaluator`] do it.
+    pub fn evaluate(&self, resource: &Value) -> Evaluation {
+        with_type_lower(resource, |t| self.evaluate_typed(resource, t))
+    }
+
+    pub(crate) fn evaluate_typed(&self, resource: &Value, type_lower: &str) -> Evaluation {
+        if self.mode.is_data_plane() {
+            if !data_plane_targets(&self.mode).contains(&type_lower) {
+                return Evaluation::NotApplicable;
+            }
+            if self.effect == Effect::Disabled {
+                return Evaluation::OffByPolicy;
+            }
+            let reason = match &self.mode {
+                PolicyMode::KubernetesData => {
+                    "needs Kubernetes data-plane (Microsoft.Kubernetes.Data) which no collector supplies yet".to_owned()
+                }
+                PolicyMode::KeyVaultData => {
+                    "needs Key Vault data-plane objects (Microsoft.KeyVault.Data keys, secrets, certificates) which no collector supplies yet"
+                        .to_owned()
+                }
+                other => format!("needs data-plane mode {other:?} which no collector supplies"),
+            };
+            return Evaluation::NotAssessed { reason };
+        }
+        if let Some(p) = &self.pinned_types {
+            if !p.iter().any(|t| t == type_lower) {
+                return Evaluation::NotApplicable;
+            }
+        }
+        if self.mode == PolicyMode::Indexed && !is_indexed(resource, type_lower) {
+            return Evaluation::NotApplicable;
+        }
+        let id = get_present(resource, "id")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let ctx = Ctx {
+            resource,
+            home_id: id,
+            slots: &[],
+        };
+        let type_ok = applicable(&self.rule, &ctx, false, self.applicability);
+        if !type_ok {
+            return Evaluation::NotApplicable;
+        }
+        let lacks_properties = get_present(resource, "properties").is_none();
+        let missing = |p: &str| Evaluation::NotAssessed {
+            reason: format!("the resource has no `properties` object; the policy reads `{p}`"),
+        };
+        if self.effect.is_if_not_exists()
+            || self.existence.is_some() && self.effect == Effect::Disabled
+        {
+            if let (true, Some(p)) = (lacks_properties, &self.reads_properties) {
+                return missing(p);
+            }
+            match eval_cond(&self.rule, &ctx, None) {
+                Ok(false) => return Evaluation::NotApplicable,
+                Ok(true) => {}
+                Err(e) => {
+                    return Evaluation::NotAssessed {
+                        reason: format!("evaluation failed: {e}"),
+                    }
+                }
+            }
+            if self.effect == Effect::Disabled {
+                return Evaluation::OffByPolicy;
+            }
+            return match self.pending(resource, &ctx, type_lower) {
+                Ok(p) => Evaluation::NeedsRelated(p),
+                Err(e) => Evaluation::NotAssessed {
+                    reason: format!("evaluation failed: {e}"),
+                },
+            };
+        }
+        if self.effect == Effect::Disabled {
+            return Evaluation::OffByPolicy;
+        }
+        if let (true, Some(p)) = (lacks_properties, &self.reads_properties) {
+            return missing(p);
+        }
+        if self.effect == Effect::Manual {
+            return Evaluation::NotAssessed {
+                reason: "manual policy: compliance is attested, not evaluated".to_owned(),
+            };
+        }
+        match eval_cond(&self.rule, &ctx, None) {
+            Ok(true) => {
+                let mut parts = Vec::new();
+                describe_fields(&self.rule, resource, &mut parts);
+                let reason = if parts.is_empty() {
+                    format!(
+                        "matches the {} condition of '{}'",
+                        self.effect.as_str(),
+                        self.display_name
+                    )
+                } else {
+                    parts.join("; ")
+                };
+                Evaluation::NonCompliant { reason }
+            }
+            Ok(false) => Evaluation::Compliant,
+            Err(e) => Evaluation::NotAssessed {
+                reason: format!("evaluation failed: {e}"),
+            },
+        }
+    }
+
+    fn pending(&self, resource: &Value, ctx: &Ctx<'_>, type_lower: &str) -> R<PendingExistence> {
+        let Some(ex) = &self.existence else {
+            return Err("no details.type".to_owned());
+        };
+        let id = ctx.home_id;
+        let (sub, rg) = id_parts(id);
+        let name_of = |o: &Option<Operand>| -> R<Option<Box<str>>> {
+            match o {
+                None => Ok(None),
+                Some(op) => {
+                    let v = operand(op, ctx, None)?;
+                    Ok(scalar_str(&v).map(|s| s.into_owned().into_boxed_str()))
+                }
+            }
+        };
+        let related_name = name_of(&ex.name)?;
+        let rg_override = name_of(&ex.resource_group_name)?;
+        let rt = ex.related_type_lower.as_str();
+        let is_child = rt.len() > type_lower.len() + 1
+            && rt.starts_with(type_lower)
+            && rt.as_bytes()[type_lower.len()] == b'/';
+        let is_subscription = type_lower == "microsoft.resources/subscriptions";
+        let under_target = !is_subscription && (is_child || EXTENSION_TYPES.contains(&rt));
+        let values: Vec<Value> = ex
+            .target_slots
+            .iter()
+            .map(|f| field_value(f, resource, None).into_owned())
+            .collect();
+        Ok(PendingExistence {
+            target_id: id.into(),
+            target_name: get_present(resource, "name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .into(),
+            subscription: sub.map(Into::into),
+            resource_group: rg_override.or_else(|| rg.map(Into::into)),
+            under_target,
+            scope_subscription: is_subscription || ex.scope == ExistenceScope::Subscription,
+            related_name,
+            values: values.into(),
+        })
+    }
+
+    /// Whether `related` is in scope for `pending` (type, id/resource group/subscription, name).
+    pub(crate) fn related_in_scope(&self, pending: &PendingExistence, related: &Value) -> bool {
+        let Some(ex) = &self.existence else {
+            return false;
+        };
+        let rtype = get_present(related, "type")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !rtype.eq_ignore_ascii_case(&ex.related_type) {
+            return false;
+        }
+        let rid = get_present(related, "id")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let in_scope = if pending.under_target {
+            rid.len() > pending.target_id.len() + 1
+                && rid.is_char_boundary(pending.target_id.len())
+                && rid[..pending.target_id.len()].eq_ignore_ascii_case(&pending.target_id)
+                && rid.as_bytes()[pending.target_id.len()] == b'/'
+        } else {
+            let (rsub, rrg) = id_parts(rid);
+            let same_sub = match (rsub, pending.subscription.as_deref()) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => false,
+            };
+            same_sub
+                && (pending.scope_subscription
+                    || matches!((rrg, pending.resource_group.as_deref()), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b)))
+        };
+        if !in_scope {
+            return false;
+        }
+        match &pending.related_name {
+            None => true,
+            Some(want) => {
+                let name = get_present(related, "name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let last = rid.rsplit('/').next().unwrap_or("");
+                let matches_one = |cand: &str| {
+                    if let Some(prefix) = want.strip_suffix('?') {
+                        cand.len() > prefix.len()
+                            && cand[..prefix.len()].eq_ignore_ascii_case(prefix)
+                    } else {
+                        cand.eq_ignore_ascii_case(want)
+                    }
+                };
+                matches_one(name)
+                    || matches_one(last)
+                    || full_name(related).is_some_and(|f| matches_one(&f))
+            }
+        }
+    }
+
+    /// Decides a pending IfNotExists check against candidate related resources (any order; those
+    /// out of scope are ignored): compliant when one satisfies the existence condition.
+    pub fn evaluate_existence(&self, pending: &PendingExistence, related: &[&Value]) -> Evaluation {
+        let Some(ex) = &self.existence else {
+            return Evaluation::NotApplicable;
+        };
+        let mut candidates = 0usize;
+        let mut lacking = 0usize;
+        for r in related {
+            if !self.related_in_scope(pending, r) {
+                continue;
+            }
+            candidates += 1;
+            let Some(cond) = &ex.condition else {
+                return Evaluation::Compliant;
+            };
+            if get_present(r, "properties").is_none() && ex.condition_reads_properties.is_some() {
+                lacking += 1;
+                continue;
+            }
+            let ctx = Ctx {
+                resource: r,
+                home_id: &pending.target_id,
+                slots: &pending.values,
+            };
+            match eval_cond(cond, &ctx, None) {
+                Ok(true) => return Evaluation::Compliant,
+                Ok(false) => {}
+                Err(e) => {
+                    return Evaluation::NotAssessed {
+                        reason: format!("existence condition failed: {e}"),
+                    }
+                }
+            }
+        }
+        if lacking > 0 {
+            return Evaluation::NotAssessed {
+                reason: format!(
+                    "{lacking} related {} resource(s) have no `properties` object; the existence condition reads `{}`",
+                    ex.related_type,
+                    ex.condition_reads_properties.as_deref().unwrap_or("properties")
+                ),
+            };
+        }
+        let name = pending
+            .related_name
+            .as_deref()
+            .map(|n| format!(" named '{n}'"))
+            .unwrap_or_default();
+        Evaluation::NonCompliant {
+            reason: if candidates == 0 {
+                format!("no related {}{name} resource exists", ex.related_type)
+            } else {
+                format!("none of the {candidates} related {}{name} resource(s) satisfies the existence condition", ex.related_type)
+            },
+        }
+    }
+}

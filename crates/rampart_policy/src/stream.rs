@@ -1,0 +1,180 @@
+//! Streaming evaluation of many resources through many compiled policies.
+//!
+//! Policies are indexed by the (lower-case) resource types their `if` pins, so a resource only
+//! meets the policies that can apply to it. IfNotExists checks are deferred: each pending target
+//! keeps a compact [`PendingExistence`] (never the resource), and only resources of the related
+//! types (diagnostic settings, assessments…) are retained, until [`StreamingEvaluator::finish`].
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::compile::CompiledPolicy;
+use crate::eval::{id_parts, with_type_lower, Evaluation, PendingExistence};
+use crate::value::get_present;
+
+#[derive(Default)]
+struct RelatedStore {
+    /// Retained resources of this related type.
+    items: Vec<Value>,
+}
+
+/// See the module documentation.
+pub struct StreamingEvaluator<'p> {
+    policies: &'p [CompiledPolicy],
+    by_type: HashMap<String, Vec<usize>>,
+    unpinned: Vec<usize>,
+    /// lower-case related type → store.
+    related: HashMap<String, RelatedStore>,
+    pending: Vec<(u32, usize, PendingExistence)>,
+}
+
+impl<'p> StreamingEvaluator<'p> {
+    /// Indexes `policies` by pinned resource type.
+    pub fn new(policies: &'p [CompiledPolicy]) -> Self {
+        let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unpinned = Vec::new();
+        let mut related = HashMap::new();
+        for (i, p) in policies.iter().enumerate() {
+            match p.pinned_types() {
+                Some(types) => {
+                    for t in types {
+                        let list = by_type.entry(t.clone()).or_default();
+                        if !list.contains(&i) {
+                            list.push(i);
+                        }
+                    }
+                }
+                None => unpinned.push(i),
+            }
+            if let Some(ex) = &p.existence {
+                related
+                    .entry(ex.related_type_lower.clone())
+                    .or_insert_with(RelatedStore::default);
+            }
+        }
+        StreamingEvaluator {
+            policies,
+            by_type,
+            unpinned,
+            related,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Number of policies that are evaluated on every resource (no type pin).
+    pub fn unpinned_count(&self) -> usize {
+        self.unpinned.len()
+    }
+
+    /// Evaluates one resource against every policy that may apply; emits final verdicts now and
+    /// defers IfNotExists checks to [`StreamingEvaluator::finish`].
+    pub fn evaluate(
+        &mut self,
+        resource_key: u32,
+        resource: &Value,
+        emit: &mut dyn FnMut(u32, usize, Evaluation),
+    ) {
+        let policies = self.policies;
+        let by_type = &self.by_type;
+        let unpinned = &self.unpinned;
+        let related = &mut self.related;
+        let pending = &mut self.pending;
+        with_type_lower(resource, |t| {
+            if let Some(store) = related.get_mut(t) {
+                store.items.push(resource.clone());
+            }
+            let typed = by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
+            for &i in typed.iter().chain(unpinned.iter()) {
+                match policies[i].evaluate_typed(resource, t) {
+                    Evaluation::NotApplicable => {}
+                    Evaluation::NeedsRelated(p) => pending.push((resource_key, i, p)),
+                    other => emit(resource_key, i, other),
+                }
+            }
+        });
+    }
+
+    /// Resolves the deferred IfNotExists checks and emits their verdicts. A related type of which
+    /// the input held no resource at all gives `NotAssessed` (the export may simply not include it).
+    pub fn finish(self, emit: &mut dyn FnMut(u32, usize, Evaluation)) {
+        // Index retained related resources by ancestor id (for child/extension types) and by
+        // (subscription, resource group) / subscription (for the other scopes).
+        struct Index<'v> {
+            by_ancestor: HashMap<String, Vec<&'v Value>>,
+            by_rg: HashMap<(String, String), Vec<&'v Value>>,
+            by_sub: HashMap<String, Vec<&'v Value>>,
+        }
+        let mut indexes: HashMap<&str, Index<'_>> = HashMap::new();
+        for (t, store) in &self.related {
+            let mut ix = Index {
+                by_ancestor: HashMap::new(),
+                by_rg: HashMap::new(),
+                by_sub: HashMap::new(),
+            };
+            for v in &store.items {
+                let id = get_present(v, "id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let (sub, rg) = id_parts(&id);
+                if let Some(s) = sub {
+                    ix.by_sub.entry(s.to_owned()).or_default().push(v);
+                    if let Some(r) = rg {
+                        ix.by_rg
+                            .entry((s.to_owned(), r.to_owned()))
+                            .or_default()
+                            .push(v);
+                    }
+                }
+                // Every proper ancestor at a segment boundary.
+                for (pos, _) in id.match_indices('/').skip(1) {
+                    ix.by_ancestor
+                        .entry(id[..pos].to_owned())
+                        .or_default()
+                        .push(v);
+                }
+            }
+            indexes.insert(t.as_str(), ix);
+        }
+        let empty: Vec<&Value> = Vec::new();
+        for (key, i, p) in &self.pending {
+            let policy = &self.policies[*i];
+            let Some(ex) = &policy.existence else {
+                continue;
+            };
+            let store = self.related.get(&ex.related_type_lower);
+            if store.is_none_or(|s| s.items.is_empty()) {
+                emit(
+                    *key,
+                    *i,
+                    Evaluation::NotAssessed {
+                        reason: format!("the export holds no {} resources", ex.related_type),
+                    },
+                );
+                continue;
+            }
+            let Some(ix) = indexes.get(ex.related_type_lower.as_str()) else {
+                continue;
+            };
+            let candidates = if p.under_target {
+                ix.by_ancestor.get(&p.target_id().to_ascii_lowercase())
+            } else if p.scope_subscription {
+                p.subscription()
+                    .and_then(|s| ix.by_sub.get(&s.to_ascii_lowercase()))
+            } else {
+                match (p.subscription(), p.resource_group()) {
+                    (Some(s), Some(r)) => ix
+                        .by_rg
+                        .get(&(s.to_ascii_lowercase(), r.to_ascii_lowercase())),
+                    _ => None,
+                }
+            };
+            emit(
+                *key,
+                *i,
+                policy.evaluate_existence(p, candidates.unwrap_or(&empty)),
+            );
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Per-definition fixtures (placeholder).

@@ -1,0 +1,1 @@
+//! Rule semantics on tiny inline resources.
