@@ -292,6 +292,7 @@ struct Compiler<'c> {
     data_plane: bool,
     reads_properties: Option<String>,
     missing_param: Option<String>,
+    uses_resource_group: bool,
 }
 
 fn member<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
@@ -558,6 +559,9 @@ impl Compiler<'_> {
                 for a in args {
                     bound.push(self.expr(a, path, src)?);
                 }
+                if f == Func::ResourceGroup {
+                    self.uses_resource_group = true;
+                }
                 match f {
                     Func::Parameters => {
                         let pname = self.const_str(
@@ -656,6 +660,7 @@ pub(crate) fn eval_constant(ast: &Ast, params: &Map<String, Value>) -> Result<Va
         data_plane: false,
         reads_properties: None,
         missing_param: None,
+        uses_resource_group: false,
     };
     match c.expr(ast, "", "") {
         Ok(Expr::Lit(v)) => Ok(v),
@@ -681,6 +686,8 @@ pub struct CompiledPolicy {
     /// Lower-case types the `if` pins the resource to (None: any type).
     pub(crate) pinned_types: Option<Vec<String>>,
     pub(crate) applicability: Applicability,
+    /// The rule calls `resourceGroup()` (whose `managedBy`, `tags`… come from the resource-group row).
+    pub(crate) uses_resource_group: bool,
 }
 
 /// Which condition kinds decide applicability for non-IfNotExists effects (policy applicability
@@ -858,6 +865,7 @@ impl CompiledPolicy {
             data_plane: def.mode.is_data_plane(),
             reads_properties: None,
             missing_param: None,
+            uses_resource_group: false,
         };
         let cond = c.cond(if_, "policyRule.if")?;
         let reads_properties = c.reads_properties.take();
@@ -936,6 +944,7 @@ impl CompiledPolicy {
             mode: def.mode.clone(),
             effect,
             applicability: applicability(&cond),
+            uses_resource_group: c.uses_resource_group,
             rule: cond,
             existence,
             reads_properties,
@@ -979,6 +988,12 @@ impl CompiledPolicy {
             }
         }
         out
+    }
+
+    /// True when the rule calls `resourceGroup()`: pass the resource-group row to
+    /// [`CompiledPolicy::evaluate_in_resource_group`] for its `managedBy`, `tags`, `location`.
+    pub fn uses_resource_group(&self) -> bool {
+        self.uses_resource_group
     }
 
     /// Lower-case types the `if` requires, when it pins them (used to index policies by type).

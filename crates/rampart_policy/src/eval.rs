@@ -153,6 +153,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) resource: &'a Value,
     pub(crate) home_id: &'a str,
     pub(crate) slots: &'a [Value],
+    /// The resource-group row (ARG `resourcecontainers`) of the evaluated resource, when known.
+    pub(crate) resource_group: Option<&'a Value>,
 }
 
 type R<T> = Result<T, String>;
@@ -535,7 +537,10 @@ pub(crate) fn eval_expr<'a>(
                 }
                 Ok(Cow::Owned(Value::Bool(!want)))
             }
-            Func::ResourceGroup => Ok(Cow::Owned(resource_group_obj(ctx.home_id))),
+            Func::ResourceGroup => Ok(match ctx.resource_group {
+                Some(row) => Cow::Borrowed(row),
+                None => Cow::Owned(resource_group_obj(ctx.home_id)),
+            }),
             Func::Subscription => Ok(Cow::Owned(subscription_obj(ctx.home_id))),
             Func::UtcNow => Ok(Cow::Owned(Value::String(crate::time::utc_now()))),
             _ => {
@@ -705,10 +710,28 @@ impl CompiledPolicy {
     /// return [`Evaluation::NeedsRelated`]; resolve it with [`CompiledPolicy::evaluate_existence`]
     /// or let [`crate::StreamingEvaluator`] do it.
     pub fn evaluate(&self, resource: &Value) -> Evaluation {
-        with_type_lower(resource, |t| self.evaluate_typed(resource, t))
+        with_type_lower(resource, |t| self.evaluate_typed(resource, t, None))
     }
 
-    pub(crate) fn evaluate_typed(&self, resource: &Value, type_lower: &str) -> Evaluation {
+    /// Like [`CompiledPolicy::evaluate`], with the resource's resource-group row (as Resource Graph
+    /// returns it from `resourcecontainers`) for `resourceGroup().managedBy` / `.tags` / `.location`.
+    /// Without it, `resourceGroup()` only knows the name and id (from the resource id).
+    pub fn evaluate_in_resource_group(
+        &self,
+        resource: &Value,
+        resource_group: Option<&Value>,
+    ) -> Evaluation {
+        with_type_lower(resource, |t| {
+            self.evaluate_typed(resource, t, resource_group)
+        })
+    }
+
+    pub(crate) fn evaluate_typed(
+        &self,
+        resource: &Value,
+        type_lower: &str,
+        resource_group: Option<&Value>,
+    ) -> Evaluation {
         if self.mode.is_data_plane() {
             if !data_plane_targets(&self.mode).contains(&type_lower) {
                 return Evaluation::NotApplicable;
@@ -743,6 +766,7 @@ impl CompiledPolicy {
             resource,
             home_id: id,
             slots: &[],
+            resource_group,
         };
         let type_ok = applicable(&self.rule, &ctx, false, self.applicability);
         if !type_ok {
@@ -931,6 +955,7 @@ impl CompiledPolicy {
                 resource: r,
                 home_id: &pending.target_id,
                 slots: &pending.values,
+                resource_group: None,
             };
             match eval_cond(cond, &ctx, None) {
                 Ok(true) => return Evaluation::Compliant,

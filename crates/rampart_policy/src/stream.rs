@@ -27,6 +27,22 @@ pub struct StreamingEvaluator<'p> {
     /// lower-case related type → store.
     related: HashMap<String, RelatedStore>,
     pending: Vec<(u32, usize, PendingExistence)>,
+    /// Resource-group rows seen so far, by (subscription, resource group), lower-case.
+    resource_groups: HashMap<(String, String), Value>,
+    /// Resources of policies that call `resourceGroup()` whose resource-group row had not been seen
+    /// yet; re-evaluated in `finish` (few: only the types those policies pin).
+    rg_deferred: Vec<(u32, usize, Value)>,
+    needs_rg: bool,
+}
+
+const RESOURCE_GROUP_TYPE: &str = "microsoft.resources/subscriptions/resourcegroups";
+
+fn rg_key(resource: &Value) -> Option<(String, String)> {
+    let id = get_present(resource, "id").and_then(Value::as_str)?;
+    match id_parts(id) {
+        (Some(s), Some(r)) => Some((s.to_ascii_lowercase(), r.to_ascii_lowercase())),
+        _ => None,
+    }
 }
 
 impl<'p> StreamingEvaluator<'p> {
@@ -53,12 +69,16 @@ impl<'p> StreamingEvaluator<'p> {
                     .or_insert_with(RelatedStore::default);
             }
         }
+        let needs_rg = policies.iter().any(CompiledPolicy::uses_resource_group);
         StreamingEvaluator {
             policies,
             by_type,
             unpinned,
             related,
             pending: Vec::new(),
+            resource_groups: HashMap::new(),
+            rg_deferred: Vec::new(),
+            needs_rg,
         }
     }
 
@@ -80,13 +100,35 @@ impl<'p> StreamingEvaluator<'p> {
         let unpinned = &self.unpinned;
         let related = &mut self.related;
         let pending = &mut self.pending;
+        let resource_groups = &mut self.resource_groups;
+        let rg_deferred = &mut self.rg_deferred;
+        let needs_rg = self.needs_rg;
         with_type_lower(resource, |t| {
             if let Some(store) = related.get_mut(t) {
                 store.items.push(resource.clone());
             }
+            if needs_rg && t == RESOURCE_GROUP_TYPE {
+                if let Some(k) = rg_key(resource) {
+                    resource_groups.insert(k, resource.clone());
+                }
+            }
             let typed = by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
             for &i in typed.iter().chain(unpinned.iter()) {
-                match policies[i].evaluate_typed(resource, t) {
+                let policy = &policies[i];
+                let mut rg = None;
+                if policy.uses_resource_group() {
+                    rg = rg_key(resource).and_then(|k| resource_groups.get(&k));
+                    if rg.is_none()
+                        && !matches!(
+                            policy.evaluate_typed(resource, t, None),
+                            Evaluation::NotApplicable
+                        )
+                    {
+                        rg_deferred.push((resource_key, i, resource.clone()));
+                        continue;
+                    }
+                }
+                match policy.evaluate_typed(resource, t, rg) {
                     Evaluation::NotApplicable => {}
                     Evaluation::NeedsRelated(p) => pending.push((resource_key, i, p)),
                     other => emit(resource_key, i, other),
@@ -97,7 +139,15 @@ impl<'p> StreamingEvaluator<'p> {
 
     /// Resolves the deferred IfNotExists checks and emits their verdicts. A related type of which
     /// the input held no resource at all gives `NotAssessed` (the export may simply not include it).
-    pub fn finish(self, emit: &mut dyn FnMut(u32, usize, Evaluation)) {
+    pub fn finish(mut self, emit: &mut dyn FnMut(u32, usize, Evaluation)) {
+        for (key, i, resource) in std::mem::take(&mut self.rg_deferred) {
+            let rg = rg_key(&resource).and_then(|k| self.resource_groups.get(&k));
+            match self.policies[i].evaluate_in_resource_group(&resource, rg) {
+                Evaluation::NotApplicable => {}
+                Evaluation::NeedsRelated(p) => self.pending.push((key, i, p)),
+                other => emit(key, i, other),
+            }
+        }
         // Index retained related resources by ancestor id (for child/extension types) and by
         // (subscription, resource group) / subscription (for the other scopes).
         struct Index<'v> {
