@@ -15,4 +15,7 @@ pub use model::{
     ExpiredExemption, GroupReport, GroupValue, InputError, InputSummary, RecommendationReport,
     Report, ResourceResult, ScopeReport, Score, StandardReport, ToolInfo, REPORT_SCHEMA_VERSION,
 };
-pub use render::{render, render_with, RenderOptions};
+pub use render::{
+    render, render_explain, render_table, render_with, RenderOptions, CSV_HEADER, OCSF_VERSION,
+    SARIF_SCHEMA_URI,
+};

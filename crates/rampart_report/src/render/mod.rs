@@ -1,6 +1,13 @@
 //! Dispatch from a [`Format`] to its renderer.
 
+mod common;
+mod csv;
+mod explain;
+mod html;
 mod json;
+mod ocsf;
+mod sarif;
+mod table;
 
 use std::io::Write;
 
@@ -46,7 +53,28 @@ pub fn render_with(
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
     match format {
+        Format::Table => table::render(report, options, out),
         Format::Json => json::render(report, options, out),
-        _ => json::render(report, options, out),
+        Format::Sarif => sarif::render(report, options, out),
+        Format::Ocsf => ocsf::render(report, options, out),
+        Format::Csv => csv::render(report, options, out),
+        Format::Html => html::render(report, options, out),
     }
 }
+
+/// The `rampart score explain` text: every intermediate of the score (H, U, NA, points per resource,
+/// current, max, potential increase) per control, per scope, aggregated and per group.
+#[must_use]
+pub fn render_explain(report: &Report) -> String {
+    explain::explain(report)
+}
+
+/// The table format as a string (what [`render`] writes for [`Format::Table`]).
+#[must_use]
+pub fn render_table(report: &Report, options: &RenderOptions) -> String {
+    table::to_string(report, options)
+}
+
+pub use csv::CSV_HEADER;
+pub use ocsf::OCSF_VERSION;
+pub use sarif::SARIF_SCHEMA_URI;

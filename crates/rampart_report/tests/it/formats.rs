@@ -43,3 +43,111 @@ fn format_names_parse() {
     }
     assert!("xml".parse::<Format>().is_err());
 }
+
+#[test]
+fn table_snapshot() {
+    let text = rendered(&sample::report(), Format::Table);
+    // The attacker-controlled name never reaches the table; control characters never do either.
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'));
+    insta::assert_snapshot!("report_table", text);
+}
+
+#[test]
+fn table_with_color_uses_ansi_and_same_text() {
+    let report = sample::report();
+    let options = RenderOptions {
+        color: true,
+        ..RenderOptions::default()
+    };
+    let colored = rampart_report::render_table(&report, &options);
+    assert!(colored.contains("\x1b["));
+    let stripped = regex_lite_strip(&colored);
+    assert_eq!(stripped, rendered(&report, Format::Table));
+}
+
+/// Removes `ESC [ ... m` sequences.
+fn regex_lite_strip(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn explain_snapshot() {
+    let report = sample::report();
+    let text = rampart_report::render_explain(&report);
+    // Every scope, the aggregate and every group value are explained.
+    for s in &report.scopes {
+        assert!(text.contains(&s.id), "scope {} missing", s.id);
+    }
+    assert!(text.contains("Aggregate (all scopes)"));
+    assert!(text.contains("Group tag:env = prod"));
+    insta::assert_snapshot!("report_explain", text);
+}
+
+#[test]
+fn csv_has_one_row_per_result_and_guards_formulas() {
+    let report = sample::report();
+    let text = rendered(&report, Format::Csv);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, rampart_report::CSV_HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    let expected: usize = report
+        .recommendations
+        .iter()
+        .map(|r| r.resources.len())
+        .sum();
+    assert_eq!(rows.len(), expected);
+    for row in &rows {
+        assert_eq!(row.len(), header.len());
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "unguarded cell {cell:?}"
+            );
+        }
+    }
+    insta::assert_snapshot!("report_csv", text);
+}
+
+#[test]
+fn html_escapes_and_is_self_contained() {
+    let text = rendered(&sample::report(), Format::Html);
+    assert!(!text.contains("<script"), "raw script tag in html");
+    assert!(text.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+    assert!(!text.contains("<b>html</b>"));
+    // No external asset or script of any kind.
+    for needle in ["src=\"http", "href=\"http", "<link", "@import", "url("] {
+        assert!(!text.contains(needle), "external reference {needle}");
+    }
+    insta::assert_snapshot!("report_html", text);
+}
+
+#[test]
+fn ocsf_snapshot() {
+    let text = rendered(&sample::report(), Format::Ocsf);
+    insta::assert_snapshot!("report_ocsf", text);
+}
+
+#[test]
+fn sarif_snapshot() {
+    let text = rendered(&sample::report(), Format::Sarif);
+    insta::assert_snapshot!("report_sarif", text);
+}

@@ -1,0 +1,78 @@
+//! CSV (RFC 4180 via the `csv` crate): a header, then one row per (recommendation, resource), every
+//! status included. Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+//! tab or carriage return; resource names are attacker-controlled) are prefixed with `'`, as OWASP
+//! recommends against CSV injection.
+
+use std::io::Write;
+
+use rampart_model::Cause;
+
+use crate::render::RenderOptions;
+use crate::{Report, ReportError};
+
+/// The header row, in column order.
+pub const CSV_HEADER: [&str; 18] = [
+    "recommendation_id",
+    "recommendation",
+    "severity",
+    "control",
+    "controls",
+    "preview",
+    "custom",
+    "mcsb",
+    "scope",
+    "provider",
+    "resource_id",
+    "resource_name",
+    "resource_type",
+    "region",
+    "resource_group",
+    "status",
+    "cause",
+    "reason",
+];
+
+fn guard(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+pub(crate) fn render(
+    report: &Report,
+    _options: &RenderOptions,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_HEADER)?;
+    for rec in &report.recommendations {
+        let controls = rec.controls.join(";");
+        let mcsb = rec.mcsb.join(";");
+        for res in &rec.resources {
+            let row = [
+                rec.id.as_str(),
+                rec.title.as_str(),
+                rec.severity.as_str(),
+                rec.control.as_str(),
+                controls.as_str(),
+                if rec.preview { "true" } else { "false" },
+                if rec.custom { "true" } else { "false" },
+                mcsb.as_str(),
+                res.scope.as_str(),
+                res.provider.as_str(),
+                res.id.as_str(),
+                res.name.as_str(),
+                res.resource_type.as_str(),
+                res.region.as_deref().unwrap_or(""),
+                res.resource_group.as_deref().unwrap_or(""),
+                res.status.as_str(),
+                res.cause.map_or("", Cause::as_str),
+                res.reason.as_deref().unwrap_or(""),
+            ];
+            w.write_record(row.iter().map(|c| guard(c)))?;
+        }
+    }
+    w.flush().map_err(ReportError::io("csv"))
+}
