@@ -72,7 +72,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .bar{background:#e3e7ec;border-radius:3px;height:10px;width:160px;display:inline-block;vertical-align:middle}
 .bar span{display:block;height:10px;border-radius:3px}
 details summary{cursor:pointer;color:#2f6db3}
-details table{margin-top:6px;font-size:12px}
+details table{margin-top:6px;font-size:12px;table-layout:fixed}
+details td{overflow-wrap:break-word}
 .muted{color:#666}
 code{font-size:12px;word-break:break-all}
 .ctl{font-size:12px;color:#555}
@@ -176,7 +177,7 @@ fn recommendation_row(o: &mut String, rec: &RecommendationReport) {
     if !listed.is_empty() {
         let _ = write!(
             o,
-            "<details><summary>{} unhealthy, {} not applicable</summary><table><tr><th>Status</th><th>Resource</th><th>Type</th><th>Scope</th><th>Region</th><th>Reason</th></tr>",
+            "<details><summary>{} unhealthy, {} not applicable</summary><table><colgroup><col style=\"width:13%\"><col style=\"width:37%\"><col style=\"width:17%\"><col style=\"width:12%\"><col style=\"width:9%\"><col style=\"width:22%\"></colgroup><tr><th>Status</th><th>Resource</th><th>Type</th><th>Scope</th><th>Region</th><th>Reason</th></tr>",
             rec.unhealthy, rec.not_applicable
         );
         for r in listed {
