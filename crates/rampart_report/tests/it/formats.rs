@@ -151,3 +151,55 @@ fn sarif_snapshot() {
     let text = rendered(&sample::report(), Format::Sarif);
     insta::assert_snapshot!("report_sarif", text);
 }
+
+#[test]
+fn table_and_explain_neutralise_terminal_escapes() {
+    let mut report = sample::report();
+    report.recommendations[0].title = "evil\x1b]0;pwned\x07title".to_owned();
+    report.controls[0].name = "ctl\x1b[2Jname".to_owned();
+    report.scopes[0].name = Some("sub\rname".to_owned());
+    let table = rendered(&report, Format::Table);
+    let explain = rampart_report::render_explain(&report);
+    for text in [&table, &explain] {
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "control character leaked"
+        );
+    }
+    assert!(table.contains("evil\u{FFFD}]0;pwned\u{FFFD}title"));
+}
+
+#[test]
+fn fingerprints_ignore_resource_id_case() {
+    let report = sample::report();
+    let mut upper = report.clone();
+    for rec in &mut upper.recommendations {
+        for res in &mut rec.resources {
+            res.id = res.id.to_uppercase();
+        }
+    }
+    let fps = |r: &Report| -> Vec<String> {
+        let log: serde_json::Value =
+            serde_json::from_str(&rendered(r, Format::Sarif)).expect("json");
+        log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|x| {
+                x["partialFingerprints"]["rampartFinding/v1"]
+                    .as_str()
+                    .expect("fp")
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(fps(&report), fps(&upper));
+}
+
+#[test]
+fn score_new_rounds_and_handles_zero_max() {
+    let s = rampart_report::Score::new(10.0 / 3.0, 4);
+    assert_eq!((s.current, s.max, s.percentage), (3.33, 4, 83.25));
+    let z = rampart_report::Score::new(0.0, 0);
+    assert_eq!(z.percentage, 0.0);
+}
