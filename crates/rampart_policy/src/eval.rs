@@ -628,7 +628,6 @@ const EXTENSION_TYPES: &[&str] = &[
     "microsoft.guestconfiguration/guestconfigurationassignments",
     "microsoft.kubernetesconfiguration/extensions",
     "microsoft.recoveryservices/backupprotecteditems",
-    "microsoft.authorization/policyassignments",
     "microsoft.security/advancedthreatprotectionsettings",
     "microsoft.security/defenderforstoragesettings",
 ];
@@ -871,7 +870,10 @@ impl CompiledPolicy {
             subscription: sub.map(Into::into),
             resource_group: rg_override.or_else(|| rg.map(Into::into)),
             under_target,
-            scope_subscription: is_subscription || ex.scope == ExistenceScope::Subscription,
+            // A subscription-level target (no resource group) is searched in its subscription.
+            scope_subscription: is_subscription
+                || rg.is_none()
+                || ex.scope == ExistenceScope::Subscription,
             related_name,
             values: values.into(),
         })

@@ -1,1 +1,515 @@
-//! Rule semantics on tiny inline resources.
+//! Rule semantics on tiny inline resources: conditions, `[*]`, `count`, template functions,
+//! applicability, IfNotExists existence checks, modes and missing data.
+
+use rampart_policy::{
+    AliasTable, CompiledPolicy, Effect, Evaluation, PolicyDefinition, PolicyError,
+    StreamingEvaluator,
+};
+use serde_json::{json, Map, Value};
+
+fn compile_with(
+    mode: &str,
+    rule: Value,
+    params: Value,
+    values: Value,
+) -> Result<CompiledPolicy, PolicyError> {
+    let def = json!({
+        "name": "00000000-0000-0000-0000-000000000001",
+        "properties": {"displayName": "test", "mode": mode, "parameters": params, "policyRule": rule}
+    });
+    let def = PolicyDefinition::from_json(&def.to_string(), "inline")?;
+    let values: Map<String, Value> = values.as_object().cloned().unwrap_or_default();
+    CompiledPolicy::compile(&def, &values, AliasTable::builtin())
+}
+
+fn compiled(mode: &str, rule: Value, params: Value, values: Value) -> CompiledPolicy {
+    match compile_with(mode, rule, params, values) {
+        Ok(p) => p,
+        Err(e) => panic!("compile failed: {e}"),
+    }
+}
+
+fn audit(cond: Value) -> CompiledPolicy {
+    let rule = json!({"if": {"allOf": [{"field": "type", "equals": "Microsoft.Test/things"}, cond]}, "then": {"effect": "audit"}});
+    match compile_with("All", rule, json!({}), json!({})) {
+        Ok(p) => p,
+        Err(e) => panic!("compile failed: {e}"),
+    }
+}
+
+fn thing(props: Value) -> Value {
+    json!({
+        "id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/t1",
+        "name": "t1", "type": "microsoft.test/things", "location": "East US 2",
+        "tags": {"Env": "prod", "cost.center": "42"}, "kind": "web",
+        "properties": props
+    })
+}
+
+/// `if` outcome on a thing: true = NonCompliant, false = Compliant.
+fn fires(cond: Value, props: Value) -> bool {
+    match audit(cond).evaluate(&thing(props)) {
+        Evaluation::NonCompliant { .. } => true,
+        Evaluation::Compliant => false,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+// The test aliases below come from the real table: Microsoft.Storage/storageAccounts/* map to
+// `properties.*`, so they work on any resource shape.
+const TLS: &str = "Microsoft.Storage/storageAccounts/minimumTlsVersion";
+const IP_VALUES: &str = "Microsoft.Storage/storageAccounts/networkAcls.ipRules[*].value";
+const IP_RULES: &str = "Microsoft.Storage/storageAccounts/networkAcls.ipRules[*]";
+
+#[test]
+fn scalar_conditions() {
+    let p = json!({"minimumTlsVersion": "TLS1_0"});
+    assert!(
+        fires(json!({"field": TLS, "equals": "tls1_0"}), p.clone()),
+        "equals is case-insensitive"
+    );
+    assert!(!fires(
+        json!({"field": TLS, "notEquals": "TLS1_0"}),
+        p.clone()
+    ));
+    assert!(fires(json!({"field": TLS, "like": "TLS1_*"}), p.clone()));
+    assert!(fires(json!({"field": TLS, "notLike": "TLS2*"}), p.clone()));
+    assert!(fires(json!({"field": TLS, "match": "???#_#"}), p.clone()));
+    assert!(
+        !fires(json!({"field": TLS, "match": "tls#_#"}), p.clone()),
+        "match is case-sensitive"
+    );
+    assert!(fires(
+        json!({"field": TLS, "matchInsensitively": "tls#_#"}),
+        p.clone()
+    ));
+    assert!(fires(json!({"field": TLS, "contains": "s1_"}), p.clone()));
+    assert!(fires(
+        json!({"field": TLS, "in": ["TLS1_0", "TLS1_1"]}),
+        p.clone()
+    ));
+    assert!(fires(json!({"field": TLS, "notIn": ["TLS1_2"]}), p.clone()));
+    assert!(
+        fires(json!({"field": TLS, "less": "TLS1_2"}), p.clone()),
+        "string ordering"
+    );
+    assert!(fires(json!({"field": TLS, "exists": "true"}), p.clone()));
+    assert!(fires(
+        json!({"field": "tags", "containsKey": "env"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"field": "tags", "notContainsKey": "owner"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"field": "tags['cost.center']", "equals": "42"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"field": "tags.Env", "equals": "PROD"}),
+        p.clone()
+    ));
+    assert!(
+        fires(json!({"field": "location", "equals": "eastus2"}), p.clone()),
+        "locations are normalised"
+    );
+    assert!(fires(json!({"field": "kind", "equals": "WEB"}), p.clone()));
+    assert!(fires(json!({"field": "fullName", "equals": "t1"}), p));
+}
+
+#[test]
+fn absent_fields() {
+    let p = json!({});
+    assert!(
+        !fires(json!({"field": TLS, "equals": "TLS1_2"}), p.clone()),
+        "equals against absent is false"
+    );
+    assert!(
+        fires(json!({"field": TLS, "notEquals": "TLS1_2"}), p.clone()),
+        "notEquals against absent is true"
+    );
+    assert!(fires(json!({"field": TLS, "exists": false}), p.clone()));
+    assert!(!fires(json!({"field": TLS, "in": ["TLS1_2"]}), p.clone()));
+    assert!(fires(json!({"field": TLS, "notIn": ["TLS1_2"]}), p.clone()));
+    assert!(!fires(json!({"field": TLS, "less": "TLS1_2"}), p.clone()));
+    assert!(!fires(json!({"field": TLS, "like": "*"}), p.clone()));
+    assert!(fires(json!({"field": TLS, "notLike": "*"}), p.clone()));
+    assert!(
+        fires(
+            json!({"field": TLS, "exists": false}),
+            json!({"minimumTlsVersion": null})
+        ),
+        "null counts as absent"
+    );
+}
+
+#[test]
+fn star_alias_outside_count_is_all_of() {
+    let two = json!({"networkAcls": {"ipRules": [{"value": "1.2.3.4"}, {"value": "5.6.7.8"}]}});
+    assert!(
+        fires(
+            json!({"field": IP_VALUES, "notEquals": "9.9.9.9"}),
+            two.clone()
+        ),
+        "every element differs"
+    );
+    assert!(
+        !fires(
+            json!({"field": IP_VALUES, "equals": "1.2.3.4"}),
+            two.clone()
+        ),
+        "one element differs"
+    );
+    assert!(fires(json!({"field": IP_VALUES, "like": "*.*"}), two));
+    let empty = json!({"networkAcls": {"ipRules": []}});
+    assert!(
+        fires(json!({"field": IP_VALUES, "equals": "x"}), empty),
+        "empty collection: vacuously true"
+    );
+    assert!(
+        fires(json!({"field": IP_VALUES, "equals": "x"}), json!({})),
+        "missing array: empty collection"
+    );
+}
+
+#[test]
+fn field_count_and_where() {
+    let p = json!({"networkAcls": {"ipRules": [{"value": "1.2.3.4", "action": "Allow"}, {"value": "10.0.0.1"}]}});
+    assert!(fires(
+        json!({"count": {"field": IP_RULES}, "equals": 2}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"count": {"field": IP_RULES, "where": {"field": IP_VALUES, "like": "10.*"}}, "equals": 1}),
+        p.clone()
+    ));
+    // current() and field() inside where: field() of the counted alias is a one-element array.
+    assert!(fires(
+        json!({"count": {"field": IP_RULES, "where": {"value": "[ipRangeContains('10.0.0.0/8', current('Microsoft.Storage/storageAccounts/networkAcls.ipRules[*].value'))]", "equals": true}}, "equals": 1}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"count": {"field": IP_RULES, "where": {"value": "[length(field('Microsoft.Storage/storageAccounts/networkAcls.ipRules[*].value'))]", "equals": 1}}, "equals": 2}),
+        p.clone()
+    ));
+    assert!(
+        fires(
+            json!({"count": {"field": IP_RULES}, "equals": 0}),
+            json!({})
+        ),
+        "missing array counts 0"
+    );
+    // Paths outside the counted array are read from the whole resource.
+    assert!(fires(
+        json!({"count": {"field": IP_RULES, "where": {"field": "tags.env", "equals": "prod"}}, "equals": 2}),
+        p
+    ));
+}
+
+#[test]
+fn nested_and_value_counts() {
+    let vnet = json!({"subnets": [
+        {"name": "a", "properties": {"ipConfigurations": [{"id": "x"}, {"id": "y"}]}},
+        {"name": "b", "properties": {"ipConfigurations": [{"id": "z"}]}}
+    ]});
+    let rule = json!({"if": {"allOf": [
+        {"field": "type", "equals": "Microsoft.Network/virtualNetworks"},
+        {"count": {"field": "Microsoft.Network/virtualNetworks/subnets[*]", "where": {
+            "count": {"field": "Microsoft.Network/virtualNetworks/subnets[*].ipConfigurations[*]"}, "greaterOrEquals": 2}},
+         "equals": 1}
+    ]}, "then": {"effect": "audit"}});
+    let p = &compiled("All", rule, json!({}), json!({}));
+    let r = json!({"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v", "type": "Microsoft.Network/virtualNetworks", "name": "v", "properties": vnet});
+    assert!(matches!(p.evaluate(&r), Evaluation::NonCompliant { .. }));
+    // value count over a parameter with a named current().
+    let rule = json!({"if": {"allOf": [
+        {"field": "type", "equals": "Microsoft.Test/things"},
+        {"count": {"value": "[parameters('patterns')]", "name": "pattern", "where": {"field": "name", "like": "[current('pattern')]"}}, "greater": 0}
+    ]}, "then": {"effect": "audit"}});
+    let params = json!({"patterns": {"type": "Array", "defaultValue": ["x*", "t*"]}});
+    let p = &compiled("All", rule, params, json!({}));
+    assert!(matches!(
+        p.evaluate(&thing(json!({}))),
+        Evaluation::NonCompliant { .. }
+    ));
+}
+
+#[test]
+fn template_functions_in_values() {
+    let p = json!({"minimumTlsVersion": "TLS1_0", "days": 30});
+    assert!(fires(
+        json!({"value": "[first(split(field('fullName'), '/'))]", "equals": "t1"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"value": "[padLeft(field('tags[''cost.center'']'), 3, '0')]", "less": "365"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"value": "[concat(toUpper(field('name')), '-', string(length(field('tags'))))]", "equals": "T1-2"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"value": "[if(empty(field('Microsoft.Storage/storageAccounts/allowBlobPublicAccess')), 'none', 'some')]", "equals": "none"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"value": "[resourceGroup().name]", "equals": "rg1"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"value": "[subscription().subscriptionId]", "equals": "s1"}),
+        p.clone()
+    ));
+    assert!(fires(
+        json!({"value": "[requestContext().apiVersion]", "greater": "2021-06-01"}),
+        p.clone()
+    ));
+    assert!(
+        fires(
+            json!({"value": "[[x]", "equals": "[concat('[', 'x]')]"}),
+            p.clone()
+        ),
+        "[[ escapes a literal ["
+    );
+    assert!(fires(
+        json!({"value": "[length(intersection(createObject('a', 1, 'b', 2), createObject('a', 1)))]", "equals": 1}),
+        p
+    ));
+}
+
+#[test]
+fn compile_errors_name_the_problem() {
+    let rule =
+        json!({"if": {"value": "[frobnicate(1)]", "equals": 1}, "then": {"effect": "audit"}});
+    let err = compile_with("All", rule, json!({}), json!({}))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("unknown template function `frobnicate`"),
+        "{err}"
+    );
+    let rule = json!({"if": {"field": "Microsoft.Nope/things/x", "equals": 1}, "then": {"effect": "audit"}});
+    let err = compile_with("All", rule, json!({}), json!({}))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("unknown alias `Microsoft.Nope/things/x`"),
+        "{err}"
+    );
+    let rule = json!({"if": {"field": "type", "equals": "x"}, "then": {"effect": "[parameters('effect')]"}});
+    let err = compile_with(
+        "All",
+        rule,
+        json!({"effect": {"type": "String"}}),
+        json!({}),
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(err.contains("parameter `effect` has no value"), "{err}");
+    let rule = json!({"if": {"field": "type", "equals": "x"}, "then": {"effect": "explode"}});
+    let err = compile_with("All", rule, json!({}), json!({}))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("unknown effect `explode`"), "{err}");
+}
+
+#[test]
+fn applicability_and_effects() {
+    let cond = json!({"field": TLS, "notEquals": "TLS1_2"});
+    let other_type = json!({"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Other/x/y", "type": "Microsoft.Other/x", "properties": {}});
+    assert_eq!(
+        audit(cond.clone()).evaluate(&other_type),
+        Evaluation::NotApplicable
+    );
+    assert_eq!(
+        audit(cond.clone()).evaluate(&thing(json!({"minimumTlsVersion": "TLS1_2"}))),
+        Evaluation::Compliant
+    );
+    // Missing data never passes.
+    let mut bare = thing(json!({}));
+    if let Some(o) = bare.as_object_mut() {
+        o.remove("properties");
+    }
+    assert!(
+        matches!(audit(cond).evaluate(&bare), Evaluation::NotAssessed { ref reason } if reason.contains("properties.minimumTlsVersion"))
+    );
+    // Effect from a parameter, case-insensitive; Disabled → OffByPolicy.
+    let rule = json!({"if": {"field": "type", "equals": "Microsoft.Test/things"}, "then": {"effect": "[parameters('effect')]"}});
+    let params = json!({"effect": {"type": "String", "defaultValue": "Audit"}});
+    let p = &compiled(
+        "Indexed",
+        rule.clone(),
+        params.clone(),
+        json!({"effect": "disabled"}),
+    );
+    assert_eq!(p.effect(), Effect::Disabled);
+    assert_eq!(p.evaluate(&thing(json!({}))), Evaluation::OffByPolicy);
+    // Indexed mode skips subscriptions.
+    let rule = json!({"if": {"field": "type", "like": "Microsoft.*"}, "then": {"effect": "audit"}});
+    let p = &compiled("Indexed", rule, json!({}), json!({}));
+    let sub = json!({"id": "/subscriptions/s", "type": "Microsoft.Resources/subscriptions", "properties": {}});
+    assert_eq!(p.evaluate(&sub), Evaluation::NotApplicable);
+    // Only-name conditions: applicable to all; `if` decides compliance.
+    let rule = json!({"if": {"field": "name", "equals": "other"}, "then": {"effect": "audit"}});
+    let p = &compiled("All", rule, json!({}), json!({}));
+    assert_eq!(p.evaluate(&thing(json!({}))), Evaluation::Compliant);
+}
+
+#[test]
+fn data_plane_modes_are_not_assessed() {
+    let rule = json!({"if": {"field": "type", "in": ["AKS Engine", "Microsoft.Kubernetes/connectedClusters", "Microsoft.ContainerService/managedClusters"]}, "then": {"effect": "audit"}});
+    let p = &compiled("Microsoft.Kubernetes.Data", rule, json!({}), json!({}));
+    let aks = json!({"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.ContainerService/managedClusters/k", "type": "Microsoft.ContainerService/managedClusters", "properties": {}});
+    assert!(
+        matches!(p.evaluate(&aks), Evaluation::NotAssessed { ref reason } if reason.contains("Microsoft.Kubernetes.Data"))
+    );
+    assert_eq!(p.evaluate(&thing(json!({}))), Evaluation::NotApplicable);
+}
+
+fn aine(details: Value) -> CompiledPolicy {
+    let rule = json!({"if": {"field": "type", "equals": "Microsoft.Test/things"}, "then": {"effect": "AuditIfNotExists", "details": details}});
+    match compile_with("All", rule, json!({}), json!({})) {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn stream(policy: &CompiledPolicy, resources: &[Value]) -> Vec<Evaluation> {
+    let policies = std::slice::from_ref(policy);
+    let mut out = Vec::new();
+    let mut ev = StreamingEvaluator::new(policies);
+    let mut emit = |k: u32, _: usize, e: Evaluation| {
+        if k == 0 {
+            out.push(e);
+        }
+    };
+    for (i, r) in resources.iter().enumerate() {
+        ev.evaluate(u32::try_from(i).unwrap_or(0), r, &mut emit);
+    }
+    ev.finish(&mut emit);
+    out
+}
+
+#[test]
+fn audit_if_not_exists_extension_and_child_types() {
+    let p = &aine(
+        json!({"type": "Microsoft.Insights/diagnosticSettings", "existenceCondition": {"field": "Microsoft.Insights/diagnosticSettings/logs.enabled", "equals": "true"}}),
+    );
+    assert_eq!(
+        p.related_type(),
+        Some("Microsoft.Insights/diagnosticSettings")
+    );
+    let t = thing(json!({}));
+    let diag = |parent: &str, enabled: bool| json!({"id": format!("{parent}/providers/microsoft.insights/diagnosticSettings/d"), "name": "d", "type": "Microsoft.Insights/diagnosticSettings", "properties": {"logs": [{"enabled": enabled}]}});
+    let own = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/t1";
+    let other = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/t2";
+    assert_eq!(
+        stream(p, &[t.clone(), diag(own, true)]),
+        vec![Evaluation::Compliant]
+    );
+    assert!(matches!(
+        stream(p, &[t.clone(), diag(own, false)]).as_slice(),
+        [Evaluation::NonCompliant { .. }]
+    ));
+    assert!(
+        matches!(stream(p, &[t.clone(), diag(other, true)]).as_slice(), [Evaluation::NonCompliant { reason }] if reason.contains("no related"))
+    );
+    assert!(
+        matches!(stream(p, std::slice::from_ref(&t)).as_slice(), [Evaluation::NotAssessed { reason }] if reason.contains("holds no Microsoft.Insights/diagnosticSettings"))
+    );
+    // Child type with a fixed name; field() in the existence condition reads the evaluated resource.
+    let p = &aine(
+        json!({"type": "Microsoft.Test/things/settings", "name": "default", "existenceCondition": {"field": "location", "equals": "[field('location')]"}}),
+    );
+    let child = |name: &str, loc: &str| json!({"id": format!("{own}/settings/{name}"), "name": name, "type": "Microsoft.Test/things/settings", "location": loc, "properties": {}});
+    assert_eq!(
+        stream(p, &[t.clone(), child("default", "eastus2")]),
+        vec![Evaluation::Compliant]
+    );
+    assert!(matches!(
+        stream(p, &[t.clone(), child("other", "eastus2")]).as_slice(),
+        [Evaluation::NonCompliant { .. }]
+    ));
+    assert!(matches!(
+        stream(p, &[t.clone(), child("default", "westus")]).as_slice(),
+        [Evaluation::NonCompliant { .. }]
+    ));
+    // The single-resource API defers.
+    assert!(matches!(p.evaluate(&t), Evaluation::NeedsRelated(_)));
+}
+
+#[test]
+fn audit_if_not_exists_resource_group_and_subscription_scopes() {
+    let t = thing(json!({}));
+    let watcher = |rg: &str, loc: &str| json!({"id": format!("/subscriptions/s1/resourceGroups/{rg}/providers/Microsoft.Network/networkWatchers/w"), "name": "w", "type": "Microsoft.Network/networkWatchers", "location": loc, "properties": {}});
+    let p = &aine(
+        json!({"type": "Microsoft.Network/networkWatchers", "resourceGroupName": "NetworkWatcherRG", "existenceCondition": {"field": "location", "equals": "[field('location')]"}}),
+    );
+    assert_eq!(
+        stream(p, &[t.clone(), watcher("networkwatcherrg", "eastus2")]),
+        vec![Evaluation::Compliant]
+    );
+    assert!(matches!(
+        stream(p, &[t.clone(), watcher("rg1", "eastus2")]).as_slice(),
+        [Evaluation::NonCompliant { .. }]
+    ));
+    let p = &aine(
+        json!({"type": "Microsoft.Security/pricings", "name": "VirtualMachines", "existenceScope": "subscription", "existenceCondition": {"field": "Microsoft.Security/pricings/pricingTier", "equals": "Standard"}}),
+    );
+    let pricing = |sub: &str, tier: &str| json!({"id": format!("/subscriptions/{sub}/providers/Microsoft.Security/pricings/VirtualMachines"), "name": "VirtualMachines", "type": "Microsoft.Security/pricings", "properties": {"pricingTier": tier}});
+    assert_eq!(
+        stream(p, &[t.clone(), pricing("s1", "Standard")]),
+        vec![Evaluation::Compliant]
+    );
+    assert!(matches!(
+        stream(p, &[t.clone(), pricing("s1", "Free")]).as_slice(),
+        [Evaluation::NonCompliant { .. }]
+    ));
+    assert!(matches!(
+        stream(p, &[t, pricing("s2", "Standard")]).as_slice(),
+        [Evaluation::NonCompliant { .. }]
+    ));
+}
+
+#[test]
+fn resource_group_rows_feed_resource_group_function() {
+    let rule = json!({"if": {"allOf": [
+        {"field": "type", "equals": "Microsoft.Test/things"},
+        {"value": "[resourcegroup().managedBy]", "notContains": "/providers/Microsoft.Databricks/"}
+    ]}, "then": {"effect": "audit"}});
+    let p = &compiled("All", rule, json!({}), json!({}));
+    assert!(p.uses_resource_group());
+    let rg = json!({"id": "/subscriptions/s1/resourceGroups/rg1", "name": "rg1", "type": "microsoft.resources/subscriptions/resourcegroups",
+                    "managedBy": "/subscriptions/s1/resourceGroups/x/providers/Microsoft.Databricks/workspaces/w", "properties": {}});
+    let t = thing(json!({}));
+    // Row after the resource (deferred) and before it (immediate) give the same verdict.
+    assert_eq!(
+        stream(p, &[t.clone(), rg.clone()]),
+        vec![Evaluation::Compliant]
+    );
+    let mut out = Vec::new();
+    let mut ev = StreamingEvaluator::new(std::slice::from_ref(p));
+    ev.evaluate(1, &rg, &mut |_, _, _| {});
+    ev.evaluate(0, &t, &mut |k, _, e| {
+        if k == 0 {
+            out.push(e)
+        }
+    });
+    ev.finish(&mut |k, _, e| {
+        if k == 0 {
+            out.push(e)
+        }
+    });
+    assert_eq!(out, vec![Evaluation::Compliant]);
+    // Without the row, managedBy is unknown and the exclusion does not apply.
+    assert!(matches!(
+        stream(p, std::slice::from_ref(&t)).as_slice(),
+        [Evaluation::NonCompliant { .. }]
+    ));
+}
