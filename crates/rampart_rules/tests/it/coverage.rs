@@ -1,0 +1,86 @@
+//! Coverage: every Audit/Deny reference evaluates; the rest evaluate or say why not.
+
+use rampart_rules::{coverage, CoverageStatus};
+
+#[test]
+fn audit_and_deny_references_all_evaluate() {
+    let c = coverage(super::builtin());
+    assert_eq!(c.entries.len(), 223);
+    for e in &c.entries {
+        // Kubernetes data-plane references get native rules in the next increment.
+        if (e.effect == "Audit" || e.effect == "Deny") && e.mode != "Microsoft.Kubernetes.Data" {
+            assert_eq!(
+                e.status,
+                CoverageStatus::Evaluated,
+                "{} ({}): {:?}",
+                e.title,
+                e.effect,
+                e.reason
+            );
+        }
+        if e.status != CoverageStatus::Evaluated {
+            assert!(
+                e.reason.as_deref().is_some_and(|r| !r.is_empty()),
+                "{}: no reason",
+                e.title
+            );
+        }
+    }
+}
+
+#[test]
+fn native_rules_replace_not_assessed_references() {
+    let c = coverage(super::builtin());
+    let native: Vec<&str> = c
+        .entries
+        .iter()
+        .filter(|e| e.evaluated_by.starts_with("native:"))
+        .map(|e| e.evaluated_by.as_str())
+        .collect();
+    assert_eq!(native.len(), 5, "{native:?}");
+    assert_eq!(c.native, 5);
+    let subnets = c
+        .entries
+        .iter()
+        .find(|e| e.id == "e71308d3-144b-4262-b144-efdc3cc90517")
+        .expect("subnets");
+    assert_eq!(subnets.status, CoverageStatus::OffByPolicy);
+}
+
+#[test]
+fn coverage_snapshot() {
+    let c = coverage(super::builtin());
+    let mut lines: Vec<String> = c
+        .entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{} | {} | {} | {} | {} | {} | {}",
+                e.reference_id.as_deref().unwrap_or("-"),
+                e.title,
+                e.effect,
+                e.mode,
+                e.status.as_str(),
+                e.evaluated_by,
+                e.reason.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    lines.push(String::new());
+    for (status, n) in &c.by_status {
+        lines.push(format!("status {}: {n}", status.as_str()));
+    }
+    for (effect, by) in &c.by_effect_and_status {
+        let parts: Vec<String> = by
+            .iter()
+            .map(|(s, n)| format!("{} {n}", s.as_str()))
+            .collect();
+        lines.push(format!(
+            "effect {effect} ({}): {}",
+            c.by_effect[effect],
+            parts.join(", ")
+        ));
+    }
+    lines.push(format!("native: {}", c.native));
+    insta::assert_snapshot!(lines.join("\n"));
+}

@@ -1,0 +1,130 @@
+//! Native rules: the shared fixture harness (one snapshot per fixture, with the expectation the file
+//! name states) and the meta-test tying rules to fixture folders.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rampart_model::{Cause, Status};
+use rampart_rules::native::{rules, run_rule};
+use serde_json::Value;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// What a fixture's file name promises.
+fn check_expectation(case: &str, results: &[(String, rampart_model::Assessment)]) {
+    let statuses: Vec<Status> = results.iter().map(|(_, a)| a.status).collect();
+    if case.starts_with("healthy_") {
+        assert!(
+            !statuses.is_empty() && statuses.iter().all(|s| *s == Status::Healthy),
+            "{case}: {results:?}"
+        );
+    } else if case.starts_with("unhealthy_") {
+        assert!(statuses.contains(&Status::Unhealthy), "{case}: {results:?}");
+    } else if case.starts_with("not_assessed_") {
+        assert!(
+            !results.is_empty()
+                && results
+                    .iter()
+                    .all(|(_, a)| a.cause == Some(Cause::NotAssessed) && a.reason.is_some()),
+            "{case}: {results:?}"
+        );
+    } else if case.starts_with("not_applicable_") {
+        assert!(
+            statuses.iter().all(|s| *s == Status::NotApplicable),
+            "{case}: {results:?}"
+        );
+    } else {
+        panic!("{case}: a fixture name starts with healthy_, unhealthy_, not_assessed_ or not_applicable_");
+    }
+}
+
+#[test]
+fn fixtures() {
+    insta::glob!("../../fixtures", "*/*.json", |path| {
+        let rule_id = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let case = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(path).expect("fixture readable");
+        let docs: Vec<Value> =
+            serde_json::from_str(&text).expect("fixture is a JSON array of ARM documents");
+        let results =
+            run_rule(rule_id, &docs).unwrap_or_else(|| panic!("no native rule {rule_id}"));
+        check_expectation(case, &results);
+        let rendered: Vec<Value> = results
+            .iter()
+            .map(|(id, a)| serde_json::json!({ "resource": id.rsplit("/providers/").next(), "assessment": a }))
+            .collect();
+        insta::assert_json_snapshot!(rendered);
+    });
+}
+
+#[test]
+fn every_rule_has_fixtures_and_every_fixture_folder_a_rule() {
+    let ids: BTreeSet<&str> = rules().iter().map(|r| r.meta.id).collect();
+    assert_eq!(ids.len(), rules().len(), "duplicate rule id");
+    let mut folders = BTreeSet::new();
+    for entry in std::fs::read_dir(fixtures_dir()).expect("fixtures dir") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        assert!(
+            ids.contains(name.as_str()),
+            "fixtures/{name} has no registered rule"
+        );
+        let cases: Vec<String> = std::fs::read_dir(entry.path())
+            .expect("rule fixtures")
+            .map(|e| e.expect("case").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            cases.iter().any(|c| c.starts_with("healthy_")),
+            "fixtures/{name}: no healthy case"
+        );
+        assert!(
+            cases.iter().any(|c| c.starts_with("unhealthy_")),
+            "fixtures/{name}: no unhealthy case"
+        );
+        folders.insert(name);
+    }
+    for id in &ids {
+        assert!(
+            folders.contains(*id),
+            "rule {id} has no fixtures/{id}/ folder"
+        );
+    }
+}
+
+#[test]
+fn rule_metadata_is_consistent() {
+    let b = super::builtin();
+    for rule in rules() {
+        let m = rule.meta;
+        let (_, rec) = b
+            .recommendation(m.recommendation)
+            .unwrap_or_else(|| panic!("{}: no recommendation {}", m.id, m.recommendation));
+        assert_eq!(
+            rec.title, m.title,
+            "{}: title differs from the recommendation it evaluates",
+            m.id
+        );
+        assert!(
+            m.subject_types
+                .iter()
+                .chain(m.related_types)
+                .all(|t| *t == t.to_ascii_lowercase()),
+            "{}",
+            m.id
+        );
+    }
+}
+
+#[test]
+fn unknown_rule_id_is_none() {
+    assert!(run_rule("AZ-NOPE-999", &[]).is_none());
+}
