@@ -162,6 +162,142 @@ pub struct ControlReport {
     pub recommendations: Vec<String>,
 }
 
+impl ControlReport {
+    /// A control computed from its counts with Defender's formula (exact values, then rounded to
+    /// 2 decimals), so every producer rounds the same way. `counted` is `healthy + unhealthy > 0`.
+    #[must_use]
+    pub fn from_counts(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        max: u32,
+        healthy: u64,
+        unhealthy: u64,
+        not_applicable: u64,
+    ) -> Self {
+        let assessed = healthy + unhealthy;
+        let counted = assessed > 0;
+        let (current, potential, per_resource) = if counted {
+            // Counts are far below 2^53, so the f64 conversion is exact.
+            #[allow(clippy::cast_precision_loss)]
+            let (h, n) = (healthy as f64, assessed as f64);
+            let max = f64::from(max);
+            (max * h / n, max * (n - h) / n, max / n)
+        } else {
+            (0.0, 0.0, 0.0)
+        };
+        let current = round2(current);
+        let percentage = if counted && max > 0 {
+            round2(current / f64::from(max) * 100.0)
+        } else {
+            0.0
+        };
+        Self {
+            id: id.into(),
+            name: name.into(),
+            max,
+            current,
+            healthy,
+            unhealthy,
+            not_applicable,
+            potential_increase: round2(potential),
+            percentage,
+            points_per_resource: round2(per_resource),
+            counted,
+            recommendations: Vec::new(),
+        }
+    }
+}
+
+impl RecommendationReport {
+    /// Recomputes `healthy`, `unhealthy` and `not_applicable` from `resources`.
+    pub fn recount(&mut self) {
+        let count = |s: Status| self.resources.iter().filter(|r| r.status == s).count() as u64;
+        (self.healthy, self.unhealthy, self.not_applicable) = (
+            count(Status::Healthy),
+            count(Status::Unhealthy),
+            count(Status::NotApplicable),
+        );
+    }
+}
+
+impl Report {
+    /// Checks the contract's invariants and returns one message per violation (empty when sound):
+    /// `cause` present exactly for NotApplicable; recommendation counts match their resources;
+    /// control points consistent with the formula; score max equals the sum of counted controls.
+    /// For producers' tests; renderers do not require it.
+    #[must_use]
+    pub fn invariant_violations(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for rec in &self.recommendations {
+            let mut recounted = rec.clone();
+            recounted.recount();
+            if (
+                recounted.healthy,
+                recounted.unhealthy,
+                recounted.not_applicable,
+            ) != (rec.healthy, rec.unhealthy, rec.not_applicable)
+            {
+                v.push(format!(
+                    "recommendation {}: counts do not match its resources",
+                    rec.id
+                ));
+            }
+            for res in &rec.resources {
+                if (res.status == Status::NotApplicable) != res.cause.is_some() {
+                    v.push(format!(
+                        "recommendation {} resource {}: cause must be present exactly when NotApplicable",
+                        rec.id, res.id
+                    ));
+                }
+            }
+        }
+        let mut check_controls = |what: &str, score: &Score, controls: &[ControlReport]| {
+            for c in controls {
+                let expected = ControlReport::from_counts(
+                    c.id.clone(),
+                    c.name.clone(),
+                    c.max,
+                    c.healthy,
+                    c.unhealthy,
+                    c.not_applicable,
+                );
+                if (expected.current - c.current).abs() > 0.011
+                    || (expected.potential_increase - c.potential_increase).abs() > 0.011
+                    || expected.counted != c.counted
+                {
+                    v.push(format!(
+                        "{what}: control {} points disagree with its counts",
+                        c.id
+                    ));
+                }
+            }
+            if !controls.is_empty() {
+                let max: u32 = controls.iter().filter(|c| c.counted).map(|c| c.max).sum();
+                if max != score.max {
+                    v.push(format!(
+                        "{what}: score max {} != sum of counted controls {max}",
+                        score.max
+                    ));
+                }
+            }
+        };
+        check_controls("overall", &self.score, &self.controls);
+        for s in &self.scopes {
+            check_controls(&format!("scope {}", s.id), &s.score, &s.controls);
+        }
+        for g in &self.groups {
+            for val in &g.values {
+                check_controls(
+                    &format!("group {}={}", g.by, val.value),
+                    &val.score,
+                    &val.controls,
+                );
+            }
+        }
+        v
+    }
+}
+
 fn default_true() -> bool {
     true
 }

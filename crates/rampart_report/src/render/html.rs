@@ -8,8 +8,13 @@ use std::io::Write;
 
 use rampart_model::{Severity, Status};
 
+use crate::render::common::fit;
 use crate::render::RenderOptions;
 use crate::{ControlReport, RecommendationReport, Report, ReportError, Score};
+
+/// Non-healthy resources listed per recommendation; beyond it the page says how many are hidden, so
+/// a 100k-resource estate still gives a page a browser opens.
+const HTML_MAX_RESOURCES: usize = 200;
 
 /// HTML-escapes text for element content and quoted attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -124,7 +129,7 @@ fn control_chart(controls: &[ControlReport]) -> String {
             r##"<text x="{lx}" y="{ty}" text-anchor="end" fill="#1c2330">{name}</text><rect x="{bx}" y="{y}" width="{max_w:.1}" height="16" rx="3" fill="#e3e7ec"/><rect x="{bx}" y="{y}" width="{cur_w:.1}" height="16" rx="3" fill="{color}"/><text x="{vx:.1}" y="{ty}" fill="#333">{cur:.2} / {max}  (+{pot:.2})</text>"##,
             lx = label_w - 8.0,
             ty = y + 12.5,
-            name = esc(&c.name),
+            name = esc(&fit(&c.name, 48)),
             bx = label_w,
             color = score_color(c.percentage),
             vx = label_w + max_w + 8.0,
@@ -174,13 +179,14 @@ fn recommendation_row(o: &mut String, rec: &RecommendationReport) {
         .iter()
         .filter(|r| r.status != Status::Healthy)
         .collect();
+    let hidden = listed.len().saturating_sub(HTML_MAX_RESOURCES);
     if !listed.is_empty() {
         let _ = write!(
             o,
             "<details><summary>{} unhealthy, {} not applicable</summary><table><colgroup><col style=\"width:13%\"><col style=\"width:37%\"><col style=\"width:17%\"><col style=\"width:12%\"><col style=\"width:9%\"><col style=\"width:22%\"></colgroup><tr><th>Status</th><th>Resource</th><th>Type</th><th>Scope</th><th>Region</th><th>Reason</th></tr>",
             rec.unhealthy, rec.not_applicable
         );
-        for r in listed {
+        for r in listed.into_iter().take(HTML_MAX_RESOURCES) {
             let status = match r.cause {
                 Some(cause) => format!("{} ({})", r.status.as_str(), cause.as_str()),
                 None => r.status.as_str().to_owned(),
@@ -195,6 +201,12 @@ fn recommendation_row(o: &mut String, rec: &RecommendationReport) {
                 scope = esc(&r.scope),
                 region = esc(r.region.as_deref().unwrap_or("")),
                 reason = esc(r.reason.as_deref().unwrap_or("")),
+            );
+        }
+        if hidden > 0 {
+            let _ = write!(
+                o,
+                "<tr><td colspan=\"6\" class=\"muted\">... and {hidden} more (the csv and json formats list every resource)</td></tr>"
             );
         }
         o.push_str("</table></details>");

@@ -203,3 +203,22 @@ fn score_new_rounds_and_handles_zero_max() {
     let z = rampart_report::Score::new(0.0, 0);
     assert_eq!(z.percentage, 0.0);
 }
+
+#[test]
+fn html_caps_listed_resources_per_recommendation() {
+    let mut report = sample::report();
+    let template = report.recommendations[0].resources[1].clone();
+    report.recommendations[0].resources = (0..250)
+        .map(|i| {
+            let mut r = template.clone();
+            r.id = format!("{}-{i}", template.id);
+            r.name = format!("res-{i:03}");
+            r
+        })
+        .collect();
+    report.recommendations[0].recount();
+    let html = rendered(&report, Format::Html);
+    assert!(html.contains("res-199"));
+    assert!(!html.contains("res-200"));
+    assert!(html.contains("... and 50 more"));
+}

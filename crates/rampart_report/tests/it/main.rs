@@ -2,5 +2,7 @@
 //! the schema validations (report JSON Schema, SARIF 2.1.0, OCSF Detection Finding).
 
 mod formats;
+mod hostile;
+mod model;
 mod sample;
 mod schemas;
