@@ -66,6 +66,17 @@ impl From<&Assessment> for State {
     }
 }
 
+/// The same as `From<&Assessment>`, for callers that store status and cause apart.
+impl From<(Status, Option<Cause>)> for State {
+    fn from((status, cause): (Status, Option<Cause>)) -> Self {
+        if status == Status::NotApplicable && cause == Some(Cause::NotAssessed) {
+            State::Unsupported
+        } else {
+            State::from(status)
+        }
+    }
+}
+
 /// How many children (resources, assessments or controls) are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -111,18 +122,38 @@ impl Counts {
     }
 }
 
-/// One recommendation's result within a control.
+/// One recommendation's result within a control; counts are resources, named as Defender's API
+/// (`passedResources`, ...).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AssessmentResult {
     /// The recommendation id as the standard lists it.
     pub recommendation_id: String,
     /// Its state from its resources.
     pub state: State,
-    /// Resources in each state.
-    pub counts: Counts,
+    /// Resources that passed.
+    pub passed_resources: u64,
+    /// Resources that failed.
+    pub failed_resources: u64,
+    /// Resources skipped (not applicable, exempt).
+    pub skipped_resources: u64,
+    /// Resources that could not be assessed (data missing).
+    pub unsupported_resources: u64,
 }
 
-/// One control's result.
+impl AssessmentResult {
+    /// The resource counts.
+    #[must_use]
+    pub fn counts(&self) -> Counts {
+        Counts {
+            passed: self.passed_resources,
+            failed: self.failed_resources,
+            skipped: self.skipped_resources,
+            unsupported: self.unsupported_resources,
+        }
+    }
+}
+
+/// One control's result; counts are assessments, named as Defender's API (`passedAssessments`, ...).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlResult {
     /// Control id.
@@ -134,10 +165,29 @@ pub struct ControlResult {
     pub group: Option<String>,
     /// Its state from its assessments.
     pub state: State,
-    /// Assessments in each state.
-    pub counts: Counts,
+    /// Assessments that passed.
+    pub passed_assessments: u64,
+    /// Assessments that failed.
+    pub failed_assessments: u64,
+    /// Assessments skipped on every resource.
+    pub skipped_assessments: u64,
+    /// Assessments with no assessable resource (or none at all).
+    pub unsupported_assessments: u64,
     /// Its assessments, in the standard's order.
     pub assessments: Vec<AssessmentResult>,
+}
+
+impl ControlResult {
+    /// The assessment counts.
+    #[must_use]
+    pub fn counts(&self) -> Counts {
+        Counts {
+            passed: self.passed_assessments,
+            failed: self.failed_assessments,
+            skipped: self.skipped_assessments,
+            unsupported: self.unsupported_assessments,
+        }
+    }
 }
 
 /// A standard's result.
@@ -224,8 +274,8 @@ impl<'s> Rollup<'s> {
         self.slots.get(key.as_ref()).copied().map(RollupSlot)
     }
 
-    /// Records one resource's result for a recommendation. Pass a [`Status`], an [`&Assessment`](Assessment)
-    /// or a [`State`]. Returns whether the standard uses the recommendation (results for others are
+    /// Records one resource's result for a recommendation. Pass a [`Status`], an [`&Assessment`](Assessment),
+    /// a `(Status, Option<Cause>)` or a [`State`]. Returns whether the standard uses the recommendation (results for others are
     /// counted in [`Rollup::unmapped`] and otherwise ignored).
     pub fn record(&mut self, recommendation_id: &str, state: impl Into<State>) -> bool {
         match self.slot(recommendation_id) {
@@ -276,7 +326,10 @@ impl<'s> Rollup<'s> {
                         AssessmentResult {
                             recommendation_id: rec.clone(),
                             state,
-                            counts,
+                            passed_resources: counts.passed,
+                            failed_resources: counts.failed,
+                            skipped_resources: counts.skipped,
+                            unsupported_resources: counts.unsupported,
                         }
                     })
                     .collect();
@@ -287,7 +340,10 @@ impl<'s> Rollup<'s> {
                     title: control.title.clone(),
                     group: control.group.clone(),
                     state,
-                    counts: control_counts,
+                    passed_assessments: control_counts.passed,
+                    failed_assessments: control_counts.failed,
+                    skipped_assessments: control_counts.skipped,
+                    unsupported_assessments: control_counts.unsupported,
                     assessments,
                 }
             })

@@ -1,6 +1,7 @@
 //! One exemption: who it covers (recommendations × resource selector), why, and until when.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
@@ -40,14 +41,58 @@ impl Expiry {
     }
 }
 
-impl Serialize for Expiry {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+/// `2027-01-31` for a date, RFC 3339 in UTC (`2026-12-01T11:00:00Z`) for an instant.
+impl fmt::Display for Expiry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expiry::Date(date) => serializer.collect_str(&date.format("%Y-%m-%d")),
+            Expiry::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
             Expiry::Instant(at) => {
-                serializer.collect_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+                f.write_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
             }
         }
+    }
+}
+
+impl Serialize for Expiry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// What a selector reads of a resource. Implemented for [`Resource`]; callers that keep resources in a
+/// compact form can implement it on their own view instead of rebuilding a `Resource` per check.
+pub trait ExemptionSubject {
+    /// The globally unique id (ARM id, ARN, ...).
+    fn id(&self) -> &str;
+    /// Subscription / account / project / cluster / host.
+    fn scope(&self) -> &str;
+    /// The Azure resource group, if any.
+    fn resource_group(&self) -> Option<&str>;
+    /// The value of the tag whose key equals `key` ignoring ASCII case.
+    fn tag(&self, key: &str) -> Option<&str>;
+}
+
+impl ExemptionSubject for Resource {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn scope(&self) -> &str {
+        &self.scope
+    }
+    fn resource_group(&self) -> Option<&str> {
+        self.resource_group.as_deref()
+    }
+    fn tag(&self, key: &str) -> Option<&str> {
+        // Exact key first: the common case, and a BTreeMap lookup.
+        self.tags
+            .get(key)
+            .or_else(|| {
+                self.tags
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v)
+            })
+            .map(String::as_str)
     }
 }
 
@@ -93,9 +138,9 @@ impl ResourceSelector {
         tags: BTreeMap<String, String>,
     ) -> Result<Self, (String, String)> {
         let compiled = CompiledSelector {
-            ids: glob_set(&ids)?,
-            scopes: glob_set(&scopes)?,
-            resource_groups: glob_set(&resource_groups)?,
+            ids: glob_set(&ids, true)?,
+            scopes: glob_set(&scopes, true)?,
+            resource_groups: glob_set(&resource_groups, false)?,
             tags: tags
                 .iter()
                 .map(|(key, value)| Ok((key.clone(), glob(value, false)?.compile_matcher())))
@@ -112,32 +157,28 @@ impl ResourceSelector {
 
     /// Whether the resource is covered.
     #[must_use]
-    pub fn matches(&self, resource: &Resource) -> bool {
+    pub fn matches<R: ExemptionSubject + ?Sized>(&self, resource: &R) -> bool {
         let c = &self.compiled;
         // Cheapest checks first: scope and resource group are short strings, ids are long.
         if let Some(scopes) = &c.scopes {
-            if !scopes.is_match(&resource.scope) {
+            if !scopes.is_match(resource.scope()) {
                 return false;
             }
         }
         if let Some(groups) = &c.resource_groups {
-            match &resource.resource_group {
+            match resource.resource_group() {
                 Some(group) if groups.is_match(group) => {}
                 _ => return false,
             }
         }
         for (key, value) in &c.tags {
-            let found = resource
-                .tags
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key));
-            match found {
-                Some((_, v)) if value.is_match(v) => {}
+            match resource.tag(key) {
+                Some(v) if value.is_match(v) => {}
                 _ => return false,
             }
         }
         if let Some(ids) = &c.ids {
-            if !ids.is_match(&resource.id) {
+            if !ids.is_match(resource.id()) {
                 return false;
             }
         }
@@ -155,8 +196,14 @@ fn glob(pattern: &str, case_insensitive: bool) -> Result<globset::Glob, (String,
         .map_err(|e| (pattern.to_owned(), e.kind().to_string()))
 }
 
-fn glob_set(patterns: &[String]) -> Result<Option<GlobSet>, (String, String)> {
-    if patterns.is_empty() {
+/// `None` when the kind is absent, or when `always_present` (every resource has the field: id, scope)
+/// and some pattern is a bare `*`/`**`, which matches everything, so the check can be skipped. A
+/// resource group is optional, so `resource_groups: ["*"]` must still be checked ("has a group").
+fn glob_set(
+    patterns: &[String],
+    always_present: bool,
+) -> Result<Option<GlobSet>, (String, String)> {
+    if patterns.is_empty() || (always_present && patterns.iter().any(|p| p == "*" || p == "**")) {
         return Ok(None);
     }
     let mut builder = GlobSetBuilder::new();

@@ -8,7 +8,7 @@ mod file;
 mod set;
 
 pub use error::ExemptionError;
-pub use exemption::{Exemption, Expiry, ResourceSelector};
+pub use exemption::{Exemption, ExemptionSubject, Expiry, ResourceSelector};
 pub use set::Exemptions;
 
 /// The only file format version this build reads.

@@ -5,10 +5,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rampart_model::Resource;
 
 use crate::error::ExemptionError;
-use crate::exemption::{Exemption, ResourceSelector};
+use crate::exemption::{Exemption, ExemptionSubject, ResourceSelector};
 use crate::file::RawFile;
 
 /// Every exemption of a file, in file order, with an index by recommendation id.
@@ -141,11 +140,11 @@ impl Exemptions {
     }
 
     /// The first exemption in file order that is active at `now`, names `recommendation_id` (or `*`) and
-    /// covers `resource`.
+    /// covers `resource` (a [`rampart_model::Resource`] or any [`ExemptionSubject`]).
     #[must_use]
-    pub fn matching(
+    pub fn matching<R: ExemptionSubject + ?Sized>(
         &self,
-        resource: &Resource,
+        resource: &R,
         recommendation_id: &str,
         now: DateTime<Utc>,
     ) -> Option<&Exemption> {

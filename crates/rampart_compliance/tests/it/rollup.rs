@@ -106,7 +106,7 @@ fn control_state_truth_table() {
         }
         let result = rollup.finish();
         assert_eq!(result.controls[0].state, *expected, "{records:?}");
-        assert_eq!(result.controls[0].counts, *expected_counts, "{records:?}");
+        assert_eq!(result.controls[0].counts(), *expected_counts, "{records:?}");
         assert_eq!(
             result.state, *expected,
             "standard of one control, {records:?}"
@@ -177,7 +177,7 @@ fn a_recommendation_in_several_controls_counts_in_each() {
                 .iter()
                 .find(|a| a.recommendation_id.eq_ignore_ascii_case("shared"))
                 .unwrap()
-                .counts,
+                .counts(),
             counts(1, 1, 0, 0)
         );
     }

@@ -345,3 +345,104 @@ fn matching_many_pairs_is_fast() {
         started.elapsed()
     );
 }
+
+/// A caller's own compact resource view matches exactly as a `Resource` with the same facts does.
+#[test]
+fn a_custom_subject_matches_like_a_resource() {
+    struct View {
+        id: &'static str,
+        scope: &'static str,
+        group: Option<&'static str>,
+        env: Option<&'static str>,
+    }
+    impl rampart_exemptions::ExemptionSubject for View {
+        fn id(&self) -> &str {
+            self.id
+        }
+        fn scope(&self) -> &str {
+            self.scope
+        }
+        fn resource_group(&self) -> Option<&str> {
+            self.group
+        }
+        fn tag(&self, key: &str) -> Option<&str> {
+            key.eq_ignore_ascii_case("env")
+                .then_some(self.env)
+                .flatten()
+        }
+    }
+    let exemptions = Exemptions::from_yaml(&fixture("valid.yaml"), "valid.yaml").unwrap();
+    let now = at("2026-01-01T00:00:00Z");
+    let views = [
+        View {
+            id: "/subscriptions/a/resourceGroups/legacy-rg/p/x/y",
+            scope: "a",
+            group: Some("legacy-rg"),
+            env: None,
+        },
+        View {
+            id: "/subscriptions/a/resourceGroups/other/p/x/y",
+            scope: "a",
+            group: Some("other"),
+            env: None,
+        },
+        View {
+            id: "/subscriptions/s/resourceGroups/shared-1/p/x/y",
+            scope: "s",
+            group: Some("shared-1"),
+            env: None,
+        },
+        View {
+            id: "/subscriptions/s/resourceGroups/rg/p/x/y",
+            scope: SANDBOX_SUB,
+            group: Some("rg"),
+            env: Some("sandbox"),
+        },
+    ];
+    for view in &views {
+        let tags: Vec<(&str, &str)> = view.env.map(|e| ("env", e)).into_iter().collect();
+        let mut resource = azure(view.id, &tags);
+        resource.scope = view.scope.to_owned();
+        for rec in [STORAGE_REC, OTHER_REC] {
+            let by_view = exemptions.matching(view, rec, now).map(|e| e.name.clone());
+            let by_resource = exemptions
+                .matching(&resource, rec, now)
+                .map(|e| e.name.clone());
+            assert_eq!(by_view, by_resource, "{} {rec}", view.id);
+        }
+    }
+    assert_eq!(
+        exemptions
+            .matching(&views[0], STORAGE_REC, now)
+            .unwrap()
+            .name,
+        "legacy-storage-waiver"
+    );
+    assert_eq!(
+        exemptions.matching(&views[2], OTHER_REC, now).unwrap().name,
+        "shared-rg"
+    );
+    assert_eq!(
+        exemptions.matching(&views[3], OTHER_REC, now).unwrap().name,
+        "sandbox-everything"
+    );
+    assert!(exemptions.matching(&views[1], STORAGE_REC, now).is_none());
+}
+
+#[test]
+fn expiry_displays_as_written_dates_and_utc_instants() {
+    let exemptions = Exemptions::from_yaml(&fixture("valid.yaml"), "valid.yaml").unwrap();
+    let shown: Vec<_> = exemptions
+        .all()
+        .iter()
+        .map(|e| e.expires.map(|x| x.to_string()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            Some("2027-01-31".to_owned()),
+            Some("2026-12-01T11:00:00Z".to_owned()),
+            None
+        ]
+    );
+}
