@@ -73,7 +73,7 @@ pub struct Benchmark {
     /// Compiled policies with the index of their recommendation.
     pub(crate) policies: PolicySet,
     /// Native rules with the index of their recommendation and whether the effect is Disabled.
-    pub(crate) native: Vec<(usize, &'static NativeRule, bool)>,
+    pub(crate) native: Vec<(usize, &'static NativeRule, bool, native::Params)>,
     by_id: HashMap<String, usize>,
 }
 
@@ -323,7 +323,8 @@ impl Benchmark {
         };
         if let Some(rule) = native {
             // The native rule decides for its subjects; the policy is not evaluated (see module doc).
-            self.native.push((index, rule, effect == "Disabled"));
+            self.native
+                .push((index, rule, effect == "Disabled", native::rule_params(rule)));
             resource_types = rule
                 .meta
                 .subject_types

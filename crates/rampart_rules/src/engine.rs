@@ -30,11 +30,17 @@ impl<'b> Engine<'b> {
     /// A fresh evaluation.
     #[must_use]
     pub fn new(benchmark: &'b Benchmark) -> Self {
-        let native = Runner::new(benchmark.native.iter().map(|(_, rule, _)| *rule).collect());
+        let native = Runner::new(
+            benchmark
+                .native
+                .iter()
+                .map(|(_, rule, _, params)| (*rule, params.clone()))
+                .collect(),
+        );
         let native_recs = benchmark
             .native
             .iter()
-            .map(|(rec, _, disabled)| (*rec, *disabled))
+            .map(|(rec, _, disabled, _)| (*rec, *disabled))
             .collect();
         Self {
             policies: PolicyStream::new(&benchmark.policies),

@@ -13,12 +13,13 @@
 //! as soon as its subject arrives.
 
 pub mod azure;
+pub mod kubernetes;
 pub mod registry;
 
 use std::collections::{HashMap, HashSet};
 
 use rampart_model::{Assessment, Provider};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A native rule's metadata.
 #[derive(Debug)]
@@ -39,9 +40,14 @@ pub struct RuleMeta {
     pub related_types: &'static [&'static str],
 }
 
-/// The check: the subject's native document and the related resources seen in the whole stream.
-/// `None` = not applicable (nothing is emitted, like a policy whose `if` does not match).
-pub type CheckFn = fn(&Value, &Related) -> Option<Assessment>;
+/// The check: the subject's native document, the related resources seen in the whole stream, and the
+/// parameter values of the policy reference the rule evaluates (definition defaults overlaid by the
+/// initiative's values; empty for a rule with no policy). `None` = not applicable (nothing is emitted,
+/// like a policy whose `if` does not match).
+pub type CheckFn = fn(&Value, &Related, &Params) -> Option<Assessment>;
+
+/// Parameter values of a rule's policy reference.
+pub type Params = Map<String, Value>;
 
 /// A registered native rule.
 #[derive(Debug)]
@@ -99,12 +105,43 @@ impl Related {
     }
 }
 
-/// The lower-case type of an ARM document.
-pub(crate) fn arm_type(native: &Value) -> Option<String> {
+/// The lower-case type a rule's `subject_types` / `related_types` name: the ARM `type` for cloud
+/// documents, the object `kind` for Kubernetes objects.
+pub(crate) fn subject_type(provider: Provider, native: &Value) -> Option<String> {
+    let field = if provider == Provider::Kubernetes {
+        "kind"
+    } else {
+        "type"
+    };
     native
-        .get("type")
+        .get(field)
         .and_then(Value::as_str)
         .map(str::to_ascii_lowercase)
+}
+
+/// The parameter values a native rule sees: when its recommendation is a reference of the built-in
+/// initiative, the definition's defaults overlaid by the initiative's values; else nothing.
+#[must_use]
+pub fn rule_params(rule: &NativeRule) -> Params {
+    let initiative = rampart_policy::builtin_initiative();
+    let Some(reference) = initiative.references.iter().find(|r| {
+        r.definition_name
+            .eq_ignore_ascii_case(rule.meta.recommendation)
+    }) else {
+        return Params::new();
+    };
+    let mut params = Params::new();
+    if let Some(def) = rampart_policy::builtin_definition(&reference.definition_name) {
+        for p in &def.parameters {
+            if let Some(d) = &p.default_value {
+                params.insert(p.name.clone(), d.clone());
+            }
+        }
+    }
+    for (k, v) in &reference.parameters {
+        params.insert(k.clone(), v.clone());
+    }
+    params
 }
 
 /// Streams resources through a set of native rules: keeps subjects and related resources, decides in
@@ -112,6 +149,7 @@ pub(crate) fn arm_type(native: &Value) -> Option<String> {
 #[derive(Debug)]
 pub(crate) struct Runner<'r> {
     rules: Vec<&'r NativeRule>,
+    params: Vec<Params>,
     related_types: HashSet<&'static str>,
     /// Per rule: (resource key, subject document) awaiting `finish`.
     pending: Vec<Vec<(u32, Value)>>,
@@ -119,14 +157,17 @@ pub(crate) struct Runner<'r> {
 }
 
 impl<'r> Runner<'r> {
-    pub(crate) fn new(rules: Vec<&'r NativeRule>) -> Self {
+    /// `rules` with the parameter values each one sees.
+    pub(crate) fn new(rules: Vec<(&'r NativeRule, Params)>) -> Self {
         let related_types = rules
             .iter()
-            .flat_map(|r| r.meta.related_types.iter().copied())
+            .flat_map(|(r, _)| r.meta.related_types.iter().copied())
             .collect();
         let pending = rules.iter().map(|_| Vec::new()).collect();
+        let (rules, params) = rules.into_iter().unzip();
         Self {
             rules,
+            params,
             related_types,
             pending,
             related: Related::default(),
@@ -141,7 +182,7 @@ impl<'r> Runner<'r> {
         native: &Value,
         emit: &mut dyn FnMut(usize, u32, Assessment),
     ) {
-        let Some(rtype) = arm_type(native) else {
+        let Some(rtype) = subject_type(provider, native) else {
             return;
         };
         if self.related_types.contains(rtype.as_str()) {
@@ -153,7 +194,7 @@ impl<'r> Runner<'r> {
                 continue;
             }
             if rule.meta.related_types.is_empty() {
-                if let Some(a) = (rule.check)(native, &self.related) {
+                if let Some(a) = (rule.check)(native, &self.related, &self.params[pos]) {
                     emit(pos, key, a);
                 }
             } else {
@@ -170,7 +211,7 @@ impl<'r> Runner<'r> {
         );
         for (pos, (rule, pending)) in self.rules.iter().zip(self.pending).enumerate() {
             for (key, native) in pending {
-                if let Some(a) = (rule.check)(&native, &self.related) {
+                if let Some(a) = (rule.check)(&native, &self.related, &self.params[pos]) {
                     emit(pos, key, a);
                 }
             }
@@ -182,8 +223,22 @@ impl<'r> Runner<'r> {
 /// assessment)` in emission order. For fixtures and `rampart rules test`; `None` if no rule has this id.
 #[must_use]
 pub fn run_rule(rule_id: &str, resources: &[Value]) -> Option<Vec<(String, Assessment)>> {
+    run_rule_with(rule_id, resources, &Params::new())
+}
+
+/// [`run_rule`] with some parameter values overridden (as an assignment would set them).
+#[must_use]
+pub fn run_rule_with(
+    rule_id: &str,
+    resources: &[Value],
+    overrides: &Params,
+) -> Option<Vec<(String, Assessment)>> {
     let rule = registry::RULES.iter().find(|r| r.meta.id == rule_id)?;
-    let mut runner = Runner::new(vec![rule]);
+    let mut params = rule_params(rule);
+    for (k, v) in overrides {
+        params.insert(k.clone(), v.clone());
+    }
+    let mut runner = Runner::new(vec![(rule, params)]);
     let mut out: Vec<(u32, Assessment)> = Vec::new();
     for (key, native) in (0u32..).zip(resources) {
         runner.evaluate(key, rule.meta.provider, native, &mut |_, k, a| {
@@ -196,13 +251,25 @@ pub fn run_rule(rule_id: &str, resources: &[Value]) -> Option<Vec<(String, Asses
             .map(|(k, a)| {
                 let id = resources
                     .get(k as usize)
-                    .and_then(|r| r.get("id"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
+                    .map(document_id)
+                    .unwrap_or_default();
                 (id, a)
             })
             .collect(),
+    )
+}
+
+/// An ARM document's `id`, or `namespace/kind/name` for a Kubernetes object.
+fn document_id(doc: &Value) -> String {
+    if let Some(id) = doc.get("id").and_then(Value::as_str) {
+        return id.to_owned();
+    }
+    let field = |p: &str| doc.pointer(p).and_then(Value::as_str).unwrap_or_default();
+    format!(
+        "{}/{}/{}",
+        field("/metadata/namespace"),
+        field("/kind"),
+        field("/metadata/name")
     )
 }
 

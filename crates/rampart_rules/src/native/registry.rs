@@ -1,8 +1,8 @@
 //! The registry of native rules: one line per rule. Ids are stable and never reused; a retired rule
 //! keeps its id out of use forever.
 
-use super::azure;
 use super::NativeRule;
+use super::{azure, kubernetes};
 
 /// Every native rule, in id order.
 pub(crate) static RULES: &[NativeRule] = &[
@@ -29,5 +29,69 @@ pub(crate) static RULES: &[NativeRule] = &[
     NativeRule {
         meta: &azure::vm_nsg_ports_restricted::META,
         check: azure::vm_nsg_ports_restricted::check,
+    },
+    NativeRule {
+        meta: &kubernetes::ingress_https_only::META,
+        check: kubernetes::ingress_https_only::check,
+    },
+    NativeRule {
+        meta: &kubernetes::container_resource_limits::META,
+        check: kubernetes::container_resource_limits::check,
+    },
+    NativeRule {
+        meta: &kubernetes::block_host_namespace::META,
+        check: kubernetes::block_host_namespace::check,
+    },
+    NativeRule {
+        meta: &kubernetes::allowed_apparmor::META,
+        check: kubernetes::allowed_apparmor::check,
+    },
+    NativeRule {
+        meta: &kubernetes::allowed_capabilities::META,
+        check: kubernetes::allowed_capabilities::check,
+    },
+    NativeRule {
+        meta: &kubernetes::allowed_images::META,
+        check: kubernetes::allowed_images::check,
+    },
+    NativeRule {
+        meta: &kubernetes::read_only_root_filesystem::META,
+        check: kubernetes::read_only_root_filesystem::check,
+    },
+    NativeRule {
+        meta: &kubernetes::allowed_host_paths::META,
+        check: kubernetes::allowed_host_paths::check,
+    },
+    NativeRule {
+        meta: &kubernetes::allowed_users_groups::META,
+        check: kubernetes::allowed_users_groups::check,
+    },
+    NativeRule {
+        meta: &kubernetes::host_network_ports::META,
+        check: kubernetes::host_network_ports::check,
+    },
+    NativeRule {
+        meta: &kubernetes::service_allowed_ports::META,
+        check: kubernetes::service_allowed_ports::check,
+    },
+    NativeRule {
+        meta: &kubernetes::no_privilege::META,
+        check: kubernetes::no_privilege::check,
+    },
+    NativeRule {
+        meta: &kubernetes::block_automount_token::META,
+        check: kubernetes::block_automount_token::check,
+    },
+    NativeRule {
+        meta: &kubernetes::no_privilege_escalation::META,
+        check: kubernetes::no_privilege_escalation::check,
+    },
+    NativeRule {
+        meta: &kubernetes::disallowed_sys_admin::META,
+        check: kubernetes::disallowed_sys_admin::check,
+    },
+    NativeRule {
+        meta: &kubernetes::block_default_namespace::META,
+        check: kubernetes::block_default_namespace::check,
     },
 ];

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rampart_model::{Cause, Status};
-use rampart_rules::native::{rules, run_rule};
+use rampart_rules::native::{rules, run_rule, run_rule_with};
 use serde_json::Value;
 
 fn fixtures_dir() -> PathBuf {
@@ -53,10 +53,23 @@ fn fixtures() {
             .and_then(|s| s.to_str())
             .unwrap_or_default();
         let text = std::fs::read_to_string(path).expect("fixture readable");
-        let docs: Vec<Value> =
-            serde_json::from_str(&text).expect("fixture is a JSON array of ARM documents");
-        let results =
-            run_rule(rule_id, &docs).unwrap_or_else(|| panic!("no native rule {rule_id}"));
+        // A fixture is an array of documents, or `{"params": {...}, "resources": [...]}` to override
+        // parameter values as an assignment would.
+        let fixture: Value = serde_json::from_str(&text).expect("fixture is JSON");
+        let (docs, params) = match fixture {
+            Value::Array(docs) => (docs, serde_json::Map::new()),
+            Value::Object(mut o) => (
+                o.remove("resources")
+                    .and_then(|r| r.as_array().cloned())
+                    .expect("resources array"),
+                o.remove("params")
+                    .and_then(|p| p.as_object().cloned())
+                    .unwrap_or_default(),
+            ),
+            _ => panic!("{case}: a fixture is an array or an object"),
+        };
+        let results = run_rule_with(rule_id, &docs, &params)
+            .unwrap_or_else(|| panic!("no native rule {rule_id}"));
         check_expectation(case, &results);
         let rendered: Vec<Value> = results
             .iter()
@@ -127,4 +140,13 @@ fn rule_metadata_is_consistent() {
 #[test]
 fn unknown_rule_id_is_none() {
     assert!(run_rule("AZ-NOPE-999", &[]).is_none());
+}
+
+#[test]
+fn kubernetes_rules_see_the_initiative_parameters() {
+    // The initiative excludes kube-system; the definition's own default list does too, but the
+    // initiative's longer list also has `mdc`.
+    let pod = serde_json::json!({"kind": "Pod", "metadata": {"name": "agent", "namespace": "mdc"},
+        "spec": {"containers": [{"name": "a", "image": "mcr.microsoft.com/agent:1", "securityContext": {"privileged": true}}]}});
+    assert_eq!(run_rule("K8S-012", &[pod]).expect("rule"), Vec::new());
 }

@@ -12,7 +12,7 @@ use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
 use super::network::{short, vm_nic_paths, VM_NETWORK_TYPES, VM_TYPES};
-use crate::native::{Related, RuleMeta};
+use crate::native::{Params, Related, RuleMeta};
 
 /// Metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -26,7 +26,7 @@ pub const META: RuleMeta = RuleMeta {
 
 /// The check: applicable only to VMs with a public IP on some NIC.
 #[must_use]
-pub fn check(vm: &Value, related: &Related) -> Option<Assessment> {
+pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessment> {
     let paths = match vm_nic_paths(vm, related) {
         Ok(p) => p,
         Err(e) => return Some(Assessment::not_assessed(e.reason())),

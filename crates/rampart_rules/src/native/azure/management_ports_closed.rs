@@ -15,7 +15,7 @@ use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
 use super::network::{allows_from_internet, short, vm_nic_paths, VM_NETWORK_TYPES, VM_TYPES};
-use crate::native::{Related, RuleMeta};
+use crate::native::{Params, Related, RuleMeta};
 
 /// Metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -32,7 +32,7 @@ const MANAGEMENT_PORTS: [u16; 4] = [22, 3389, 5985, 5986];
 
 /// The check.
 #[must_use]
-pub fn check(vm: &Value, related: &Related) -> Option<Assessment> {
+pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessment> {
     let paths = match vm_nic_paths(vm, related) {
         Ok(p) => p,
         Err(e) => return Some(Assessment::not_assessed(e.reason())),

@@ -14,7 +14,7 @@
 use rampart_model::{Assessment, Cause, Provider};
 use serde_json::Value;
 
-use crate::native::{Related, RuleMeta};
+use crate::native::{Params, Related, RuleMeta};
 
 /// Metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -36,7 +36,7 @@ const EXEMPT_SUBNETS: &[&str] = &[
 
 /// The check.
 #[must_use]
-pub fn check(subnet: &Value, _related: &Related) -> Option<Assessment> {
+pub fn check(subnet: &Value, _related: &Related, _params: &Params) -> Option<Assessment> {
     let name = subnet
         .get("name")
         .and_then(Value::as_str)
