@@ -253,6 +253,21 @@ impl ScoreBook {
         })
     }
 
+    /// [`Self::scoring`] of every recommendation, in order: index `i` of the result scores
+    /// recommendation `i`, matching an engine that reports assessments by recommendation index.
+    ///
+    /// # Errors
+    /// The first [`ScoreError::UnknownControl`].
+    pub fn scorings(
+        &self,
+        recommendations: &[Recommendation],
+    ) -> Result<Vec<RecommendationScoring>, ScoreError> {
+        recommendations
+            .iter()
+            .map(|recommendation| self.scoring(recommendation))
+            .collect()
+    }
+
     /// Records one assessment of a recommendation on a declared resource. The recommendation's
     /// scoring is cached by its id.
     ///

@@ -78,10 +78,13 @@ pub struct Score {
 }
 
 impl Score {
-    /// The percentage as the portal shows it, 0..=100.
+    /// The percentage on a 0..=100 scale with exactly 2 decimals (0.6033 → 60.33), as Rampart's report
+    /// contract and the portal show it.
     #[must_use]
     pub fn percent(&self) -> f64 {
-        self.percentage * 100.0
+        // `percentage` is an exact 4-decimal value: go through its integer form so the result is the
+        // nearest double to the 2-decimal value (not 60.330000000000005).
+        (self.percentage * 10_000.0).round() / 100.0
     }
 }
 

@@ -234,7 +234,10 @@ fn precomputed_scoring_matches_record() {
     let rec = recommendation("a", &[NETWORK, ACCESS]);
     let mut by_record = book();
     let mut by_scoring = book();
-    let scoring = by_scoring.scoring(&rec).unwrap();
+    let scoring = by_scoring
+        .scorings(std::slice::from_ref(&rec))
+        .unwrap()
+        .remove(0);
     for (idx, status) in [Healthy, Unhealthy, NotApplicable, Healthy]
         .into_iter()
         .enumerate()
