@@ -77,6 +77,22 @@ fn estate() -> Vec<Resource> {
                                          "properties": {"addressPrefix": "10.0.0.0/24"}}]}
         })),
         Resource {
+            provider: Provider::Kubernetes,
+            scope: "aks-prod".to_owned(),
+            region: None,
+            resource_group: None,
+            resource_type: "Pod".to_owned(),
+            id: "aks-prod/shop/Pod/web".to_owned(),
+            name: "web".to_owned(),
+            tags: Default::default(),
+            native: json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop"},
+                           "spec": {"automountServiceAccountToken": false, "containers": [{"name": "app",
+                             "image": "myregistry.azurecr.io/shop/web:1.4.2",
+                             "securityContext": {"privileged": true, "runAsNonRoot": true, "runAsGroup": 1000, "readOnlyRootFilesystem": true},
+                             "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}}),
+            relationships: Vec::new(),
+        },
+        Resource {
             provider: Provider::Aws,
             scope: "123456789012".to_owned(),
             region: Some("eu-west-1".to_owned()),
@@ -120,7 +136,7 @@ fn end_to_end() {
         "a recommendation was emitted twice for one resource"
     );
     // Policies never run on non-Azure resources, even one that looks like a storage account.
-    assert!(out.iter().all(|(k, _, _)| *k != 6));
+    assert!(out.iter().all(|(k, _, _)| *k != 7));
     let lines: Vec<String> = out
         .iter()
         .map(|(k, i, a)| {
@@ -174,4 +190,14 @@ fn secure_transfer_and_native_management_ports() {
     // Management ports of VMs with JIT: Defender-computed, no native rule → not assessed.
     let jit = status(2, "b0f33259-77d7-4c9e-aac6-3aabcfae693c");
     assert_eq!(jit, Some(Status::NotApplicable));
+    // Kubernetes data plane: the privileged pod is flagged by the native rule for the initiative's
+    // "Kubernetes cluster should not allow privileged containers" reference.
+    assert_eq!(
+        status(6, "95edb821-ddaf-4404-9732-666045e056b4"),
+        Some(Status::Unhealthy)
+    );
+    assert_eq!(
+        status(6, "df49d893-a74c-421d-bc95-c663042e5b80"),
+        Some(Status::Healthy)
+    );
 }
