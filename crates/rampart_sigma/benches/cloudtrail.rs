@@ -1,0 +1,2 @@
+//! Placeholder until the CloudTrail throughput bench lands.
+fn main() {}

@@ -1,0 +1,343 @@
+//! The engine: rules loaded from Sigma YAML, routed to log sources by the catalog, compiled
+//! and indexed per source. `EngineBuilder` loads; `Engine` matches events.
+
+use std::collections::BTreeMap;
+
+use rsigma_parser::SigmaRule;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, LogSourceKey, SourceSpec};
+use crate::compile::{compile_rule, CompiledRule};
+use crate::error::{LoadError, Refusal};
+use crate::event::{Event, FieldId, FieldTable};
+use crate::index::RuleIndex;
+use crate::json::Projection;
+
+/// Position of a rule in [`Engine::rules`].
+pub type RuleIdx = u32;
+
+/// Rule metadata, as the rule file states it (alerts are built from this).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleMeta {
+    pub id: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    /// `informational`, `low`, `medium`, `high` or `critical`.
+    pub level: Option<String>,
+    pub status: Option<String>,
+    pub author: Option<String>,
+    pub tags: Vec<String>,
+    pub references: Vec<String>,
+    pub falsepositives: Vec<String>,
+    pub logsource: LogSourceKey,
+    /// Where the rule was loaded from (file name).
+    pub origin: String,
+}
+
+/// A loaded rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub meta: RuleMeta,
+    /// Index of its source in [`Engine::sources`].
+    pub source: usize,
+    compiled: CompiledRule,
+}
+
+/// The compiled rules of one log source.
+#[derive(Debug, Clone)]
+pub struct SourceRules {
+    pub spec: SourceSpec,
+    fields: FieldTable,
+    projection: Projection,
+    index: RuleIndex,
+    rules: Vec<RuleIdx>,
+    time_field: FieldId,
+    id_field: FieldId,
+}
+
+impl SourceRules {
+    /// The fields the rules of this source read (plus time and id).
+    pub fn fields(&self) -> &FieldTable {
+        &self.fields
+    }
+    /// The JSON projection extracting exactly [`SourceRules::fields`].
+    pub fn projection(&self) -> &Projection {
+        &self.projection
+    }
+    pub fn rules(&self) -> &[RuleIdx] {
+        &self.rules
+    }
+    pub fn time_field(&self) -> FieldId {
+        self.time_field
+    }
+    pub fn id_field(&self) -> FieldId {
+        self.id_field
+    }
+    /// How many rules the index reaches only through a literal value, and how many every
+    /// event is tried against.
+    pub fn index_stats(&self) -> (usize, usize) {
+        let indexed = self.rules.len() - self.index.always.len();
+        (indexed, self.index.always.len())
+    }
+}
+
+/// Counts of a load: rules loaded per source, refusals per reason kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LoadSummary {
+    pub loaded: BTreeMap<String, usize>,
+    pub refused: BTreeMap<String, usize>,
+}
+
+/// Loads rules into an [`Engine`].
+#[derive(Debug)]
+pub struct EngineBuilder {
+    catalog: Catalog,
+    rules: Vec<Rule>,
+    fields: Vec<FieldTable>,
+    errors: Vec<LoadError>,
+}
+
+impl EngineBuilder {
+    pub fn new(catalog: Catalog) -> Self {
+        let fields = catalog
+            .sources()
+            .iter()
+            .map(|s| {
+                let mut t = FieldTable::new();
+                t.intern(&s.time_field);
+                t.intern(&s.id_field);
+                for f in &s.index_fields {
+                    t.intern(s.map_field(f));
+                }
+                t
+            })
+            .collect();
+        EngineBuilder {
+            catalog,
+            rules: Vec::new(),
+            fields,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Loads every document of a Sigma YAML text. Returns the refusals of this text (also
+    /// kept for [`EngineBuilder::errors`]); the accepted rules are added.
+    pub fn add_yaml(&mut self, text: &str, origin: &str) -> Vec<LoadError> {
+        let mut errs = Vec::new();
+        for (rule, res) in self.compile_yaml(text, origin) {
+            match res {
+                Ok(r) => self.rules.push(r),
+                Err(reason) => errs.push(LoadError {
+                    origin: origin.to_string(),
+                    rule_id: rule.as_ref().and_then(|r| r.0.clone()),
+                    title: rule.map(|r| r.1),
+                    reason,
+                }),
+            }
+        }
+        self.errors.extend(errs.iter().cloned());
+        errs
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn compile_yaml(
+        &mut self,
+        text: &str,
+        origin: &str,
+    ) -> Vec<(Option<(Option<String>, String)>, Result<Rule, Refusal>)> {
+        let coll = match rsigma_parser::parse_sigma_yaml(text) {
+            Ok(c) => c,
+            Err(e) => {
+                return vec![(
+                    None,
+                    Err(Refusal::Parse {
+                        message: e.to_string(),
+                    }),
+                )]
+            }
+        };
+        let mut out = Vec::new();
+        for e in &coll.errors {
+            out.push((None, Err(Refusal::Parse { message: e.clone() })));
+        }
+        for c in &coll.correlations {
+            out.push((
+                Some((c.id.clone(), c.title.clone())),
+                Err(Refusal::Correlation {
+                    kind: c.correlation_type.as_str().to_string(),
+                }),
+            ));
+        }
+        for f in &coll.filters {
+            out.push((Some((f.id.clone(), f.title.clone())), Err(Refusal::Filter)));
+        }
+        for r in &coll.rules {
+            let key = (r.id.clone(), r.title.clone());
+            out.push((Some(key), self.compile_one(r, origin)));
+        }
+        out
+    }
+
+    fn compile_one(&mut self, r: &SigmaRule, origin: &str) -> Result<Rule, Refusal> {
+        let logsource = LogSourceKey {
+            product: r.logsource.product.clone(),
+            service: r.logsource.service.clone(),
+            category: r.logsource.category.clone(),
+        };
+        let Some(source) = self.catalog.route(&logsource) else {
+            // Compile anyway so a broken rule reports its own defect first.
+            compile_rule(r, None, &mut FieldTable::new())?;
+            return Err(Refusal::NoLogSource {
+                logsource: logsource.to_string(),
+            });
+        };
+        let spec = &self.catalog.sources()[source];
+        // Compile into a scratch copy so a refused rule leaves no fields behind.
+        let mut fields = self.fields[source].clone();
+        let compiled = compile_rule(r, Some(spec), &mut fields)?;
+        self.fields[source] = fields;
+        Ok(Rule {
+            meta: RuleMeta {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                level: r.level.map(|l| l.as_str().to_string()),
+                status: r.status.map(|s| format!("{s:?}").to_ascii_lowercase()),
+                author: r.author.clone(),
+                tags: r.tags.clone(),
+                references: r.references.clone(),
+                falsepositives: r.falsepositives.clone(),
+                logsource,
+                origin: origin.to_string(),
+            },
+            source,
+            compiled,
+        })
+    }
+
+    /// All refusals so far.
+    pub fn errors(&self) -> &[LoadError] {
+        &self.errors
+    }
+
+    /// Builds the per-source indexes.
+    pub fn build(self) -> Engine {
+        let mut sources: Vec<SourceRules> = self
+            .catalog
+            .sources()
+            .iter()
+            .zip(self.fields)
+            .map(|(spec, fields)| {
+                let time_field = fields.get(&spec.time_field).unwrap_or(0);
+                let id_field = fields.get(&spec.id_field).unwrap_or(0);
+                SourceRules {
+                    spec: spec.clone(),
+                    projection: Projection::new(&fields),
+                    fields,
+                    index: RuleIndex::default(),
+                    rules: Vec::new(),
+                    time_field,
+                    id_field,
+                }
+            })
+            .collect();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let src = &mut sources[rule.source];
+            let constraint = src.spec.index_fields.iter().find_map(|f| {
+                let id = src.fields.get(src.spec.map_field(f))?;
+                rule.compiled.required_literals(id).map(|l| (id, l))
+            });
+            src.index.add(i as RuleIdx, constraint);
+            src.rules.push(i as RuleIdx);
+        }
+        Engine {
+            catalog: self.catalog,
+            rules: self.rules,
+            sources,
+            errors: self.errors,
+        }
+    }
+}
+
+/// Loaded, compiled and indexed rules.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    catalog: Catalog,
+    rules: Vec<Rule>,
+    sources: Vec<SourceRules>,
+    errors: Vec<LoadError>,
+}
+
+impl Engine {
+    pub fn builder(catalog: Catalog) -> EngineBuilder {
+        EngineBuilder::new(catalog)
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, idx: RuleIdx) -> &Rule {
+        &self.rules[idx as usize]
+    }
+
+    pub fn sources(&self) -> &[SourceRules] {
+        &self.sources
+    }
+
+    /// The source with catalog name `name` (e.g. `aws_cloudtrail`).
+    pub fn source(&self, name: &str) -> Option<(usize, &SourceRules)> {
+        self.sources
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.spec.name == name)
+    }
+
+    /// Refusals collected while loading.
+    pub fn load_errors(&self) -> &[LoadError] {
+        &self.errors
+    }
+
+    pub fn summary(&self) -> LoadSummary {
+        let mut s = LoadSummary::default();
+        for r in &self.rules {
+            *s.loaded
+                .entry(self.sources[r.source].spec.name.clone())
+                .or_default() += 1;
+        }
+        for e in &self.errors {
+            *s.refused.entry(e.reason.kind().to_string()).or_default() += 1;
+        }
+        s
+    }
+
+    /// The rules of source `source` that fire on `ev`, in rule order, into `out`
+    /// (cleared first). `scratch` is a reusable buffer for the index candidates.
+    pub fn matches<E: Event + ?Sized>(
+        &self,
+        source: usize,
+        ev: &E,
+        scratch: &mut Vec<u32>,
+        out: &mut Vec<RuleIdx>,
+    ) {
+        out.clear();
+        let Some(src) = self.sources.get(source) else {
+            return;
+        };
+        src.index.candidates(ev, scratch);
+        for &r in scratch.iter() {
+            if self.rules[r as usize].compiled.eval(ev) {
+                out.push(r);
+            }
+        }
+    }
+
+    /// Evaluates one rule on an event, bypassing the index (for tests and `rules test`).
+    pub fn rule_matches<E: Event + ?Sized>(&self, idx: RuleIdx, ev: &E) -> bool {
+        self.rules[idx as usize].compiled.eval(ev)
+    }
+}

@@ -1,0 +1,33 @@
+//! Rampart's Sigma engine: loads Sigma detection rules (parsed with rsigma-parser),
+//! compiles them to matchers over interned field ids, routes them to log sources through a
+//! data catalog, indexes them by literal values, and matches events produced by readers
+//! that extract only the fields the rules read.
+//!
+//! ```text
+//! let mut b = Engine::builder(Catalog::builtin());
+//! b.add_yaml(rule_text, "rule.yml");          // -> refusals, each with a specific reason
+//! let engine = b.build();
+//! let (src, rules) = engine.source("aws_cloudtrail").unwrap();
+//! read_cloudtrail(file, "x.json", rules.projection(), |ev| {
+//!     engine.matches(src, ev, &mut scratch, &mut hits); ...
+//! })
+//! ```
+
+mod catalog;
+mod cloudtrail;
+mod compile;
+mod engine;
+mod error;
+mod event;
+mod index;
+mod json;
+mod lint;
+mod matcher;
+
+pub use catalog::{Catalog, LogSourceKey, SourceSpec};
+pub use cloudtrail::{read_cloudtrail, ReadStats};
+pub use engine::{Engine, EngineBuilder, LoadSummary, Rule, RuleIdx, RuleMeta, SourceRules};
+pub use error::{CatalogError, LoadError, ReadError, Refusal};
+pub use event::{Event, FieldId, FieldTable, Slot, SlotEvent, Val};
+pub use json::Projection;
+pub use lint::{lint, lint_with, DiagSeverity, Diagnostic};
