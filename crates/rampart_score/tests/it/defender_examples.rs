@@ -167,6 +167,7 @@ fn api_example_subscription() {
         (score.max, score.current, score.percentage),
         (39, 23.53, 0.6033)
     );
+    assert_eq!(score.percent(), 60.33);
     assert_eq!(score.potential_increase, 15.47);
     // One scope: the overall score is that scope's.
     assert_eq!(&report.overall, score);
