@@ -93,3 +93,15 @@ fn unknown_recommendation_ids_are_reported_for_warnings() {
         )]
     );
 }
+
+/// Plain YAML scalars that look like numbers, booleans or dates are still read as the strings written.
+#[test]
+fn scalar_fields_keep_their_text() {
+    let text = "version: 1\nexemptions:\n  - name: 2024\n    category: WAIVER\n    reason: yes\n    recommendations: [0123]\n    resources: { scopes: [1111], tags: { on: true } }\n";
+    let exemptions = Exemptions::from_yaml(text, "t.yaml").unwrap();
+    let e = &exemptions.all()[0];
+    assert_eq!((e.name.as_str(), e.reason.as_str()), ("2024", "yes"));
+    assert_eq!(e.recommendations, ["0123"]);
+    assert_eq!(e.resources.scopes, ["1111"]);
+    assert_eq!(e.resources.tags.get("on").map(String::as_str), Some("true"));
+}
