@@ -1,1 +1,63 @@
-fn main() {}
+//! The `rampart` binary: parses the command line, runs the façade, renders and prints. The only crate that prints.
+//!
+//! Exit codes: 0 done, 1 a gate (`--fail-under`, `--fail-on`) failed, 2 bad input or usage.
+
+mod cli;
+mod progress;
+mod rules_cmd;
+mod scan_cmd;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// The process exit codes, documented in the README.
+pub(crate) mod exit {
+    pub(crate) const OK: u8 = 0;
+    pub(crate) const GATE_FAILED: u8 = 1;
+    pub(crate) const BAD_INPUT: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    init_tracing(args.verbose);
+    let result = match args.command {
+        cli::Command::Scan(scan) => scan_cmd::run(&scan),
+        cli::Command::Score(cli::ScoreCommand::Explain(scan)) => scan_cmd::explain(&scan),
+        cli::Command::Rules(cmd) => rules_cmd::run(&cmd),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::from(exit::OK);
+            }
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
+            ExitCode::from(exit::BAD_INPUT)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}

@@ -1,1 +1,174 @@
-//! rampart_scan (being built).
+//! The façade the CLI (and later the server) calls: inputs → benchmark engine → exemptions → secure score →
+//! compliance → [`Report`]. It owns the order of those steps and the compact in-memory record of a scan; it
+//! does file IO (inventories, exemptions, custom policies) but never prints.
+
+mod build;
+mod error;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rampart_exemptions::Exemptions;
+use rampart_inventory::InventoryReader;
+use rampart_report::{InputError, Report};
+use rampart_rules::{Benchmark, Engine};
+
+pub use error::ScanError;
+pub use rampart_score::Grouping;
+
+use crate::store::ScanStore;
+
+/// How many input errors the report lists (all are counted).
+const MAX_LISTED_ERRORS: usize = 100;
+
+/// How often (in resources) the progress callback is called.
+const PROGRESS_EVERY: u64 = 4096;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    /// Inventory files (Rampart JSONL snapshots, Azure Resource Graph exports, gzipped or not).
+    pub inputs: Vec<PathBuf>,
+    /// Also scan the demo estate bundled in the binary.
+    pub demo: bool,
+    /// An exemptions file (YAML).
+    pub exemptions: Option<PathBuf>,
+    /// Custom Azure Policy definition files or directories of them.
+    pub policies: Vec<PathBuf>,
+    /// Extra groupings to score by.
+    pub group_by: Vec<Grouping>,
+    /// Skip malformed records instead of stopping at the first.
+    pub keep_going: bool,
+    /// The current time (exemption expiry, report timestamp).
+    pub now: DateTime<Utc>,
+}
+
+impl ScanRequest {
+    /// A request for `inputs` with every option at its default.
+    #[must_use]
+    pub fn new(inputs: Vec<PathBuf>) -> Self {
+        Self {
+            inputs,
+            demo: false,
+            exemptions: None,
+            policies: Vec::new(),
+            group_by: Vec::new(),
+            keep_going: false,
+            now: Utc::now(),
+        }
+    }
+}
+
+/// Loads the built-in benchmark plus the request's custom policies.
+///
+/// # Errors
+/// A custom policy file that cannot be read or parsed.
+pub fn load_benchmark(policies: &[PathBuf]) -> Result<Benchmark, ScanError> {
+    let mut benchmark = Benchmark::builtin()?;
+    let files = read_policy_files(policies)?;
+    if !files.is_empty() {
+        benchmark.add_custom_policies(&files)?;
+    }
+    Ok(benchmark)
+}
+
+/// Runs a scan. `progress` is called every few thousand resources with the running count.
+///
+/// # Errors
+/// Bad input (unreadable or malformed inventory without `keep_going`, a malformed exemptions or policy file).
+pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Report, ScanError> {
+    if request.inputs.is_empty() && !request.demo {
+        return Err(ScanError::NoInput);
+    }
+    let benchmark = load_benchmark(&request.policies)?;
+    let exemptions = match &request.exemptions {
+        Some(path) => Exemptions::from_yaml(&read_text(path)?, &path.display().to_string())?,
+        None => Exemptions::empty(),
+    };
+
+    let mut store = ScanStore::new(benchmark.recommendations().len());
+    let mut input = rampart_report::InputSummary::default();
+    let mut engine = Engine::new(&benchmark);
+
+    let mut readers: Vec<InventoryReader> = Vec::new();
+    if request.demo {
+        readers.push(rampart_inventory::demo_estate());
+    }
+    for path in &request.inputs {
+        readers.push(rampart_inventory::open(path)?);
+    }
+    for reader in readers {
+        input.files.push(reader.name().to_owned());
+        for item in reader {
+            match item {
+                Ok(resource) => {
+                    let key = store.add_resource(&resource);
+                    engine.evaluate(key, &resource, &mut |k, rec, assessment| {
+                        store.push(k, rec, assessment);
+                    });
+                    input.resources += 1;
+                    if input.resources % PROGRESS_EVERY == 0 {
+                        progress(input.resources);
+                    }
+                }
+                Err(error) if request.keep_going && error.location().is_some() => {
+                    input.skipped_records += 1;
+                    if input.errors.len() < MAX_LISTED_ERRORS {
+                        input.errors.push(InputError {
+                            file: error.location().map(|l| l.file.clone()).unwrap_or_default(),
+                            line: error.location().map(|l| l.line),
+                            message: error.to_string(),
+                        });
+                    }
+                    tracing::warn!(%error, "record skipped");
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+    engine.finish(&mut |k, rec, assessment| store.push(k, rec, assessment));
+    progress(input.resources);
+
+    build::report(&benchmark, &mut store, &exemptions, request, input)
+}
+
+fn read_text(path: &Path) -> Result<String, ScanError> {
+    std::fs::read_to_string(path).map_err(|source| ScanError::Io { path: path.to_owned(), source })
+}
+
+/// Reads policy files: each path is a JSON file or a directory whose `*.json` files are read (sorted, recursively).
+fn read_policy_files(paths: &[PathBuf]) -> Result<Vec<(String, String)>, ScanError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta =
+            std::fs::metadata(path).map_err(|source| ScanError::Io { path: path.clone(), source })?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            collect_json(path, &mut found)?;
+            found.sort();
+            for file in found {
+                let text = read_text(&file)?;
+                files.push((file.display().to_string(), text));
+            }
+        } else {
+            files.push((path.display().to_string(), read_text(path)?));
+        }
+    }
+    Ok(files)
+}
+
+fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ScanError> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|source| ScanError::Io { path: dir.to_owned(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| ScanError::Io { path: dir.to_owned(), source })?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_json(&path, out)?;
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

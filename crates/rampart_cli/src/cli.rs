@@ -1,0 +1,120 @@
+//! The command-line surface (clap derive). Parsing only; the commands live in their own modules.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Rampart: cloud security posture management, the open alternative to Defender for Cloud.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// More log output on stderr (-v info, -vv debug); RAMPART_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Assess an inventory: recommendations, secure score, compliance.
+    Scan(ScanArgs),
+    /// Secure score tools.
+    #[command(subcommand)]
+    Score(ScoreCommand),
+    /// The built-in benchmark's recommendations.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScoreCommand {
+    /// Print every intermediate of the secure score: per control H, U, NA, points per resource, current, max,
+    /// potential increase; per scope, aggregated and per group.
+    Explain(ScanArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RulesCommand {
+    /// List every recommendation (or, with --coverage, how each initiative reference is evaluated).
+    List {
+        /// Show how each reference of the MCSB initiative is evaluated, with totals.
+        #[arg(long)]
+        coverage: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Also load custom policy definitions (file or directory of JSON).
+        #[arg(long = "policy", value_name = "FILE|DIR")]
+        policies: Vec<PathBuf>,
+    },
+    /// Show one recommendation (by id, or a unique prefix of it).
+    Show {
+        /// Recommendation id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum OutputFormat {
+    Table,
+    Json,
+    Sarif,
+    Ocsf,
+    Csv,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum SeverityArg {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Inventory files: Rampart JSON Lines snapshots or Azure Resource Graph exports (`az graph query -o json`),
+    /// optionally gzipped; several pages as several files.
+    #[arg(value_name = "INPUT")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Scan the demo estate bundled in the binary.
+    #[arg(long)]
+    pub(crate) demo: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) format: OutputFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Exemptions file (YAML).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) exemptions: Option<PathBuf>,
+    /// Custom Azure Policy definitions (file or directory of JSON): shown and gated on, never scored.
+    #[arg(long = "policy", value_name = "FILE|DIR")]
+    pub(crate) policies: Vec<PathBuf>,
+    /// Also score by a grouping: `tag:KEY`, `resource-group` or `region` (repeatable).
+    #[arg(long = "group-by", value_name = "GROUPING")]
+    pub(crate) group_by: Vec<String>,
+    /// Exit 1 if the secure score (percentage) is below SCORE.
+    #[arg(long, value_name = "SCORE")]
+    pub(crate) fail_under: Option<f64>,
+    /// Exit 1 if any resource is unhealthy for a recommendation of this severity or higher.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<SeverityArg>,
+    /// Skip malformed records (counted in the report) instead of stopping at the first.
+    #[arg(long)]
+    pub(crate) keep_going: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+}

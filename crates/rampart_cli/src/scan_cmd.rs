@@ -1,0 +1,121 @@
+//! `rampart scan` and `rampart score explain`: run the façade, render, apply the gates.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use anyhow::{Context, Result};
+use rampart_model::{Severity, Status};
+use rampart_report::{Format, Report};
+use rampart_scan::{Grouping, ScanRequest};
+
+use crate::cli::{OutputFormat, ScanArgs, SeverityArg};
+use crate::exit;
+use crate::progress::Progress;
+
+pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
+    let report = scan(args)?;
+    let format = match args.format {
+        OutputFormat::Table => Format::Table,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Ocsf => Format::Ocsf,
+        OutputFormat::Csv => Format::Csv,
+        OutputFormat::Html => Format::Html,
+    };
+    write_output(args, |out| rampart_report::render(&report, format, out).map_err(Into::into))?;
+    Ok(gates(args, &report))
+}
+
+pub(crate) fn explain(args: &ScanArgs) -> Result<u8> {
+    let report = scan(args)?;
+    write_output(args, |out| {
+        out.write_all(rampart_report::render_explain(&report).as_bytes())?;
+        Ok(())
+    })?;
+    Ok(gates(args, &report))
+}
+
+fn scan(args: &ScanArgs) -> Result<Report> {
+    let group_by = args
+        .group_by
+        .iter()
+        .map(|g| g.parse::<Grouping>().with_context(|| format!("--group-by {g}")))
+        .collect::<Result<Vec<_>>>()?;
+    let request = ScanRequest {
+        inputs: args.inputs.clone(),
+        demo: args.demo,
+        exemptions: args.exemptions.clone(),
+        policies: args.policies.clone(),
+        group_by,
+        keep_going: args.keep_going,
+        now: chrono::Utc::now(),
+    };
+    let progress = Progress::new(!args.no_progress);
+    progress.message("reading and assessing");
+    let result = rampart_scan::scan(&request, &mut |n| progress.set(n));
+    progress.finish();
+    Ok(result?)
+}
+
+fn write_output(
+    args: &ScanArgs,
+    render: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    match &args.output {
+        Some(path) => {
+            let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            render(&mut out)?;
+            out.flush().with_context(|| format!("writing {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            render(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// Exit code from `--fail-under` / `--fail-on`; reasons go to stderr.
+fn gates(args: &ScanArgs, report: &Report) -> u8 {
+    let mut failed = false;
+    if let Some(threshold) = args.fail_under {
+        if report.score.percentage < threshold {
+            let _ = writeln!(
+                std::io::stderr(),
+                "gate failed: secure score {:.2}% is below --fail-under {threshold}",
+                report.score.percentage
+            );
+            failed = true;
+        }
+    }
+    if let Some(min) = args.fail_on {
+        let min = match min {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+        };
+        let offending: Vec<_> = report
+            .recommendations
+            .iter()
+            .filter(|r| r.severity >= min && r.resources.iter().any(|x| x.status == Status::Unhealthy))
+            .collect();
+        if !offending.is_empty() {
+            let n_resources: u64 = offending.iter().map(|r| r.unhealthy).sum();
+            let _ = writeln!(
+                std::io::stderr(),
+                "gate failed: {} recommendation(s) of severity {} or higher have {n_resources} unhealthy resource(s)",
+                offending.len(),
+                min.as_str()
+            );
+            failed = true;
+        }
+    }
+    if failed {
+        exit::GATE_FAILED
+    } else {
+        exit::OK
+    }
+}
