@@ -130,6 +130,28 @@ proptest! {
         }
     }
 
+    /// Defender (`exempt-resource.md`): exempting an unhealthy resource gives no points, "but because
+    /// points aren't removed for the unhealthy resources … your score will increase".
+    #[test]
+    fn exempting_an_unhealthy_assessment_never_lowers_a_percentage(estate in estate(), pick in any::<prop::sample::Index>()) {
+        let unhealthy: Vec<(usize, usize)> = estate
+            .iter()
+            .enumerate()
+            .flat_map(|(r, (_, _, a))| a.iter().enumerate().filter(|(_, (_, s))| *s == Status::Unhealthy).map(move |(i, _)| (r, i)))
+            .collect();
+        prop_assume!(!unhealthy.is_empty());
+        let (resource, assessment) = unhealthy[pick.index(unhealthy.len())];
+        let mut exempted = estate.clone();
+        exempted[resource].2[assessment].1 = Status::NotApplicable;
+
+        let before = score(&estate, scope_name, tag_name);
+        let after = score(&exempted, scope_name, tag_name);
+        for (b, a) in every_score(&before).zip(every_score(&after)) {
+            prop_assert!(a.max <= b.max);
+            prop_assert!(a.percentage >= b.percentage, "percentage {} → {}", b.percentage, a.percentage);
+        }
+    }
+
     #[test]
     fn aggregate_over_scopes_equals_the_union(estate in estate()) {
         let split = score(&estate, scope_name, tag_name);
