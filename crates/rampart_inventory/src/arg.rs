@@ -1,0 +1,310 @@
+//! Maps one Azure Resource Graph row (the ARM resource object as `az graph query` prints it) to a
+//! [`Resource`]: identity fields, tags, and the relationships that can be read cheaply and reliably
+//! from well-known reference properties. The row itself becomes `native`, unchanged.
+//!
+//! Invariant: type names are compared case-insensitively (ARG lower-cases `type`, ARM does not);
+//! ids found in references are kept verbatim (ARM ids are case-insensitive: compare them so).
+
+use std::collections::BTreeMap;
+
+use rampart_model::{Provider, Relationship, Resource};
+use serde_json::{Map, Value};
+
+use crate::error::FieldError;
+
+/// Maps one row. The row must be an object with a string `id` and `type`; `name`, `subscriptionId`
+/// and `resourceGroup` fall back to what the id says when absent.
+pub(crate) fn row_to_resource(row: Value) -> Result<Resource, FieldError> {
+    let Value::Object(obj) = row else {
+        return Err(FieldError {
+            field: "(record)".to_owned(),
+            problem: format!("expected an object, got {}", crate::error::json_kind(&row)),
+        });
+    };
+    let id = required_str(&obj, "id")?.to_owned();
+    if id.is_empty() {
+        return Err(FieldError {
+            field: "id".to_owned(),
+            problem: "empty".to_owned(),
+        });
+    }
+    let resource_type = required_str(&obj, "type")?.to_ascii_lowercase();
+    let parsed = ParsedId::parse(&id);
+    let name = match optional_str(&obj, "name")? {
+        Some(n) => n.to_owned(),
+        None => parsed
+            .name
+            .map(str::to_owned)
+            .ok_or_else(|| FieldError::missing("name"))?,
+    };
+    let scope = match optional_str(&obj, "subscriptionId")? {
+        Some(s) if !s.is_empty() => s.to_owned(),
+        _ => parsed
+            .subscription
+            .map(str::to_owned)
+            .ok_or_else(|| FieldError::missing("subscriptionId"))?,
+    };
+    let resource_group = match optional_str(&obj, "resourceGroup")? {
+        Some(rg) if !rg.is_empty() => Some(rg.to_ascii_lowercase()),
+        _ => parsed.resource_group.map(str::to_ascii_lowercase),
+    };
+    let region = optional_str(&obj, "location")?
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned);
+    let tags = tags(&obj)?;
+    let relationships = relationships(&obj, &id, &resource_type);
+    Ok(Resource {
+        provider: Provider::Azure,
+        scope,
+        region,
+        resource_group,
+        resource_type,
+        id,
+        name,
+        tags,
+        native: Value::Object(obj),
+        relationships,
+    })
+}
+
+fn required_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str, FieldError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Err(FieldError::missing(field)),
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(FieldError::wrong_type(field, "a string", other)),
+    }
+}
+
+fn optional_str<'a>(
+    obj: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, FieldError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(FieldError::wrong_type(field, "a string", other)),
+    }
+}
+
+/// Tags: string values as they are, any other value as its JSON text (ARG can hold numbers and
+/// booleans there when tags were set through templates).
+fn tags(obj: &Map<String, Value>) -> Result<BTreeMap<String, String>, FieldError> {
+    match obj.get("tags") {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(map)) => Ok(map
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), v)
+            })
+            .collect()),
+        Some(other) => Err(FieldError::wrong_type("tags", "an object", other)),
+    }
+}
+
+/// The parts of an ARM id: `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}[/{type}/{name}]*`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct ParsedId<'a> {
+    pub(crate) subscription: Option<&'a str>,
+    pub(crate) resource_group: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
+}
+
+impl<'a> ParsedId<'a> {
+    pub(crate) fn parse(id: &'a str) -> Self {
+        let mut out = ParsedId::default();
+        let segments: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
+        let mut i = 0;
+        while i + 1 < segments.len() {
+            let key = segments[i];
+            if key.eq_ignore_ascii_case("subscriptions") && out.subscription.is_none() {
+                out.subscription = Some(segments[i + 1]);
+            } else if key.eq_ignore_ascii_case("resourcegroups") && out.resource_group.is_none() {
+                out.resource_group = Some(segments[i + 1]);
+            } else if key.eq_ignore_ascii_case("providers") {
+                break;
+            }
+            i += 2;
+        }
+        out.name = segments.last().copied().filter(|_| segments.len() >= 2);
+        out
+    }
+}
+
+/// The parent of a child resource id (`.../providers/ns/t1/n1/t2/n2` → `.../providers/ns/t1/n1`), or
+/// `None` for a top-level resource.
+pub(crate) fn parent_id(id: &str) -> Option<&str> {
+    let lower_pos = find_ci(id, "/providers/")?;
+    let after = &id[lower_pos + "/providers/".len()..];
+    // namespace/type/name = 3 segments for a top-level resource; a child adds pairs.
+    let n = after.split('/').filter(|s| !s.is_empty()).count();
+    if n < 5 || n % 2 == 0 {
+        return None;
+    }
+    let cut = id.trim_end_matches('/').rfind('/')?;
+    let cut = id[..cut].rfind('/')?;
+    Some(&id[..cut])
+}
+
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .rposition(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Follows a dotted path of object keys.
+fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, key| v.get(key))
+}
+
+fn id_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    get(v, path)?.as_str().filter(|s| !s.is_empty())
+}
+
+fn array_at<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
+    get(v, path)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+struct Edges(Vec<Relationship>);
+
+impl Edges {
+    fn push(&mut self, kind: &str, target: Option<&str>) {
+        if let Some(target) = target {
+            let dup = self
+                .0
+                .iter()
+                .any(|r| r.kind == kind && r.target.eq_ignore_ascii_case(target));
+            if !dup {
+                self.0.push(Relationship {
+                    kind: kind.to_owned(),
+                    target: target.to_owned(),
+                });
+            }
+        }
+    }
+}
+
+/// Relationship kinds this importer emits (snake case, directed from the row's resource):
+/// `child_of` (child resource → parent), `managed_by`, `has_network_interface` and `has_disk`
+/// (VM), `member_of` (NIC ip configuration / private endpoint / AKS pool → subnet), `protected_by`
+/// (NIC or subnet → NSG), `protects` (NSG → subnet or NIC), `has_public_ip` (NIC → public IP),
+/// `attached_to` (public IP → NIC), `contains` (VNet → subnet), `hosted_on` (web app → plan),
+/// `connects_to` (private endpoint → target), `has_private_endpoint` (resource → private endpoint).
+fn relationships(obj: &Map<String, Value>, id: &str, ty: &str) -> Vec<Relationship> {
+    let mut e = Edges(Vec::new());
+    e.push("child_of", parent_id(id));
+    e.push(
+        "managed_by",
+        obj.get("managedBy")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty()),
+    );
+    let Some(props) = obj.get("properties").filter(|p| p.is_object()) else {
+        return e.0;
+    };
+    match ty {
+        "microsoft.compute/virtualmachines" => {
+            for nic in array_at(props, &["networkProfile", "networkInterfaces"]) {
+                e.push("has_network_interface", id_at(nic, &["id"]));
+            }
+            e.push(
+                "has_disk",
+                id_at(props, &["storageProfile", "osDisk", "managedDisk", "id"]),
+            );
+            for disk in array_at(props, &["storageProfile", "dataDisks"]) {
+                e.push("has_disk", id_at(disk, &["managedDisk", "id"]));
+            }
+        }
+        "microsoft.network/networkinterfaces" => {
+            e.push(
+                "protected_by",
+                id_at(props, &["networkSecurityGroup", "id"]),
+            );
+            for ipc in array_at(props, &["ipConfigurations"]) {
+                e.push("member_of", id_at(ipc, &["properties", "subnet", "id"]));
+                e.push(
+                    "has_public_ip",
+                    id_at(ipc, &["properties", "publicIPAddress", "id"]),
+                );
+            }
+            e.push("attached_to", id_at(props, &["virtualMachine", "id"]));
+        }
+        "microsoft.network/networksecuritygroups" => {
+            for s in array_at(props, &["subnets"]) {
+                e.push("protects", id_at(s, &["id"]));
+            }
+            for nic in array_at(props, &["networkInterfaces"]) {
+                e.push("protects", id_at(nic, &["id"]));
+            }
+        }
+        "microsoft.network/virtualnetworks" => {
+            for s in array_at(props, &["subnets"]) {
+                e.push("contains", id_at(s, &["id"]));
+            }
+        }
+        "microsoft.network/virtualnetworks/subnets" => {
+            e.push(
+                "protected_by",
+                id_at(props, &["networkSecurityGroup", "id"]),
+            );
+        }
+        "microsoft.network/publicipaddresses" => {
+            // The ip configuration is a child of the NIC (or load balancer, gateway): point at that.
+            let ipc = id_at(props, &["ipConfiguration", "id"]);
+            e.push("attached_to", ipc.map(|i| parent_id(i).unwrap_or(i)));
+        }
+        "microsoft.network/privateendpoints" => {
+            e.push("member_of", id_at(props, &["subnet", "id"]));
+            for c in array_at(props, &["privateLinkServiceConnections"])
+                .iter()
+                .chain(array_at(props, &["manualPrivateLinkServiceConnections"]))
+            {
+                e.push(
+                    "connects_to",
+                    id_at(c, &["properties", "privateLinkServiceId"]),
+                );
+            }
+        }
+        "microsoft.web/sites" | "microsoft.web/sites/slots" => {
+            e.push("hosted_on", id_at(props, &["serverFarmId"]));
+        }
+        "microsoft.containerservice/managedclusters" => {
+            for pool in array_at(props, &["agentPoolProfiles"]) {
+                e.push("member_of", id_at(pool, &["vnetSubnetID"]));
+            }
+        }
+        _ => {}
+    }
+    for pec in array_at(props, &["privateEndpointConnections"]) {
+        e.push(
+            "has_private_endpoint",
+            id_at(pec, &["properties", "privateEndpoint", "id"]),
+        );
+    }
+    e.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ids() {
+        let id = "/subscriptions/S1/resourceGroups/RG-A/providers/Microsoft.Compute/virtualMachines/vm1/extensions/ext";
+        let p = ParsedId::parse(id);
+        assert_eq!(p.subscription, Some("S1"));
+        assert_eq!(p.resource_group, Some("RG-A"));
+        assert_eq!(p.name, Some("ext"));
+        assert_eq!(
+            parent_id(id),
+            Some("/subscriptions/S1/resourceGroups/RG-A/providers/Microsoft.Compute/virtualMachines/vm1")
+        );
+        assert_eq!(parent_id("/subscriptions/S1/resourceGroups/RG-A/providers/Microsoft.Compute/virtualMachines/vm1"), None);
+        assert_eq!(parent_id("/subscriptions/S1"), None);
+    }
+}
