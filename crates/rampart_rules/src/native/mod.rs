@@ -65,6 +65,8 @@ pub struct NativeRule {
 #[derive(Debug, Default)]
 pub struct Related {
     by_id: HashMap<String, Value>,
+    /// Lower-case type → lower-case ids of the kept resources of that type.
+    by_type: HashMap<String, Vec<String>>,
 }
 
 impl Related {
@@ -88,8 +90,23 @@ impl Related {
             }
         }
         if let Some(id) = native.get("id").and_then(Value::as_str) {
-            self.by_id.insert(id.to_ascii_lowercase(), native.clone());
+            let id = id.to_ascii_lowercase();
+            if self.by_id.insert(id.clone(), native.clone()).is_none() {
+                self.by_type
+                    .entry(resource_type.to_owned())
+                    .or_default()
+                    .push(id);
+            }
         }
+    }
+
+    /// The kept resources of a (lower-case) related type, in stream order.
+    pub fn of_type<'a>(&'a self, resource_type: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.by_type
+            .get(resource_type)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.by_id.get(id))
     }
 
     /// Number of resources kept.

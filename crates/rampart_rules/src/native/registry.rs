@@ -31,6 +31,18 @@ pub(crate) static RULES: &[NativeRule] = &[
         check: azure::vm_nsg_ports_restricted::check,
     },
     NativeRule {
+        meta: &azure::vnet_ddos_protection::META,
+        check: azure::vnet_ddos_protection::check,
+    },
+    NativeRule {
+        meta: &azure::subscription_more_than_one_owner::META,
+        check: azure::subscription_more_than_one_owner::check,
+    },
+    NativeRule {
+        meta: &azure::subscription_max_three_owners::META,
+        check: azure::subscription_max_three_owners::check,
+    },
+    NativeRule {
         meta: &kubernetes::ingress_https_only::META,
         check: kubernetes::ingress_https_only::check,
     },
