@@ -277,6 +277,28 @@ impl Benchmark {
                 .copied();
             b.push_builtin(reference, def, row, native);
         }
+        // Native rules that evaluate a recommendation of their own (no initiative reference behind it).
+        let referenced: std::collections::HashSet<String> = initiative
+            .references
+            .iter()
+            .map(|r| r.definition_name.to_ascii_lowercase())
+            .collect();
+        for rule in native::rules() {
+            let key = rule.meta.recommendation.to_ascii_lowercase();
+            if referenced.contains(&key) {
+                continue;
+            }
+            let row = rows.get(&key).ok_or_else(|| {
+                RulesError::table(
+                    crate::table::TABLE_ORIGIN,
+                    format!(
+                        "no row for native rule {} ({})",
+                        rule.meta.id, rule.meta.recommendation
+                    ),
+                )
+            })?;
+            b.push_native_only(rule, row)?;
+        }
         if b.recommendations.len() != table.len() {
             let known: std::collections::HashSet<&str> =
                 b.recommendations.iter().map(|r| r.id.as_str()).collect();
@@ -379,6 +401,60 @@ impl Benchmark {
         });
         self.by_id.insert(rec.id.to_ascii_lowercase(), index);
         self.recommendations.push(rec);
+    }
+
+    /// Adds the recommendation of a native rule that no policy backs (`RecommendationSource::Native`).
+    fn push_native_only(
+        &mut self,
+        rule: &'static NativeRule,
+        row: &ParsedRow,
+    ) -> Result<(), RulesError> {
+        let description = row.row.description.clone().ok_or_else(|| {
+            RulesError::table(
+                crate::table::TABLE_ORIGIN,
+                format!(
+                    "row {}: a native-only recommendation needs a description",
+                    row.row.key
+                ),
+            )
+        })?;
+        let index = self.recommendations.len();
+        self.native
+            .push((index, rule, false, native::Params::new()));
+        let rec = Recommendation {
+            id: rule.meta.recommendation.to_owned(),
+            title: rule.meta.title.to_owned(),
+            severity: row.severity,
+            description,
+            remediation: row.row.remediation.clone(),
+            controls: row.control_ids.clone(),
+            resource_types: rule
+                .meta
+                .subject_types
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            preview: row.row.preview.unwrap_or(false),
+            mcsb: row.row.mcsb.clone(),
+            threats: row.threats.clone(),
+            user_impact: row.user_impact,
+            implementation_effort: row.effort,
+            source: RecommendationSource::Native,
+        };
+        self.info.push(RecommendationInfo {
+            evaluator: Evaluator::Native {
+                rule_id: rule.meta.id.to_owned(),
+            },
+            effect: "Native".to_owned(),
+            mode: String::new(),
+            reference_id: None,
+            related_type: None,
+            severity_source: row.row.severity_source.clone(),
+            control_source: row.row.control_source.clone(),
+        });
+        self.by_id.insert(rec.id.to_ascii_lowercase(), index);
+        self.recommendations.push(rec);
+        Ok(())
     }
 
     /// Adds a custom recommendation (used by [`Benchmark::add_custom_policies`]).

@@ -40,6 +40,12 @@ pub struct TableRow {
     /// Overrides the definition's preview flag when a Defender document says otherwise.
     #[serde(default)]
     pub preview: Option<bool>,
+    /// For a native-only recommendation (no policy behind it): its description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// For a native-only recommendation: its MCSB control ids.
+    #[serde(default)]
+    pub mcsb: Vec<String>,
 }
 
 /// A row with its values parsed into model types.
