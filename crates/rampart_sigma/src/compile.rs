@@ -367,6 +367,11 @@ impl Cx<'_> {
                 }
             }
         }
+        if fname.is_none() && !m.re {
+            // Keywords search anywhere in the record (spec: "Keywords search").
+            m.pos_start = true;
+            m.pos_end = true;
+        }
         let positional = m.pos_start || m.pos_end;
         let encoded = m.base64 || m.base64offset;
         if !m.re && !m.re_flags.is_empty() {

@@ -60,7 +60,7 @@ impl RuleIndex {
                 }
             }
         }
-        if self.by_value.len() > 1 || out.len() > self.always.len() + 1 {
+        if out.len() > self.always.len() && out.len() > 1 {
             out.sort_unstable();
             out.dedup();
         }

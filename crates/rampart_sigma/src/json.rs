@@ -114,7 +114,7 @@ impl Projection {
                 slots[slot].push(Val::Str(v));
             }
             Some(b'{') => {
-                slots[slot].push(Val::Json(Cow::Borrowed(text)));
+                slots[slot].push(Val::Json(minify(text)));
                 if !n.children.is_empty() {
                     let mut de = serde_json::Deserializer::from_str(text);
                     de::Deserializer::deserialize_any(
@@ -142,6 +142,55 @@ impl Projection {
         }
         Ok(())
     }
+}
+
+/// The compact form of a JSON text (whitespace outside strings removed), so patterns over
+/// a serialised sub-document do not depend on how the producer formatted it. Borrowed
+/// when already compact, as CloudTrail's own delivery is.
+fn minify(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut in_str = false;
+    let mut esc = false;
+    let needs = b.iter().any(|&c| {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+            false
+        } else if c == b'"' {
+            in_str = true;
+            false
+        } else {
+            c.is_ascii_whitespace()
+        }
+    });
+    if !needs {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut in_str, mut esc) = (false, false);
+    for ch in text.chars() {
+        if in_str {
+            out.push(ch);
+            if esc {
+                esc = false;
+            } else if ch == '\\' {
+                esc = true;
+            } else if ch == '"' {
+                in_str = false;
+            }
+        } else if ch == '"' {
+            in_str = true;
+            out.push(ch);
+        } else if !ch.is_ascii_whitespace() {
+            out.push(ch);
+        }
+    }
+    Cow::Owned(out)
 }
 
 struct NodeSeed<'p, 's, 'a> {

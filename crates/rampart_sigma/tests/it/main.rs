@@ -1,6 +1,10 @@
 //! Integration tests of rampart_sigma.
 
 mod corpus;
+mod e2e;
+mod lint;
+mod reader;
+mod semantics;
 
 use std::path::PathBuf;
 
