@@ -149,6 +149,14 @@ pub(crate) fn parent_id(id: &str) -> Option<&str> {
     Some(&id[..cut])
 }
 
+/// The resource an extension resource is attached to (`{scope}/providers/Microsoft.Security/assessments/x`
+/// → `{scope}`), when the scope is itself a resource (not a subscription or resource group).
+pub(crate) fn extended_id(id: &str) -> Option<&str> {
+    let last = find_ci(id, "/providers/")?;
+    let scope = &id[..last];
+    find_ci(scope, "/providers/").map(|_| scope)
+}
+
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     hay.as_bytes()
         .windows(needle.len())
@@ -190,7 +198,8 @@ impl Edges {
 }
 
 /// Relationship kinds this importer emits (snake case, directed from the row's resource):
-/// `child_of` (child resource → parent), `managed_by`, `has_network_interface` and `has_disk`
+/// `child_of` (child resource → parent), `extension_of` (extension resource such as a Defender
+/// assessment or diagnostic setting → the resource it is attached to), `managed_by`, `has_network_interface` and `has_disk`
 /// (VM), `member_of` (NIC ip configuration / private endpoint / AKS pool → subnet), `protected_by`
 /// (NIC or subnet → NSG), `protects` (NSG → subnet or NIC), `has_public_ip` (NIC → public IP),
 /// `attached_to` (public IP → NIC), `contains` (VNet → subnet), `hosted_on` (web app → plan),
@@ -198,6 +207,7 @@ impl Edges {
 fn relationships(obj: &Map<String, Value>, id: &str, ty: &str) -> Vec<Relationship> {
     let mut e = Edges(Vec::new());
     e.push("child_of", parent_id(id));
+    e.push("extension_of", extended_id(id));
     e.push(
         "managed_by",
         obj.get("managedBy")
@@ -306,5 +316,11 @@ mod tests {
         );
         assert_eq!(parent_id("/subscriptions/S1/resourceGroups/RG-A/providers/Microsoft.Compute/virtualMachines/vm1"), None);
         assert_eq!(parent_id("/subscriptions/S1"), None);
+        let assessment = format!("{id}/providers/Microsoft.Security/assessments/bc303248");
+        assert_eq!(extended_id(&assessment), Some(id));
+        assert_eq!(
+            extended_id("/subscriptions/S1/providers/Microsoft.Security/pricings/VirtualMachines"),
+            None
+        );
     }
 }
