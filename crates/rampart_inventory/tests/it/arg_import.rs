@@ -174,3 +174,42 @@ fn reads_a_whole_arg_export_through_read() {
     assert!(r.next().is_none());
     assert_eq!(r.kind(), Some(InputKind::ArgArray));
 }
+
+/// Every truncation and many byte flips of a real export: never a panic, the read always ends,
+/// and a truncated export never reads back as complete and clean.
+#[test]
+fn truncations_and_corruptions_never_panic() {
+    let full = std::fs::read(fixture("arg_page2.json")).unwrap();
+    let complete: Vec<_> = open(&fixture("arg_page2.json"))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for cut in 0..full.len() {
+        let reader = from_reader("cut.json", std::io::Cursor::new(full[..cut].to_vec()));
+        let items: Vec<_> = reader.collect();
+        assert!(items.len() <= cut + 1);
+        // Only trailing whitespace may be cut without an error.
+        if full[cut..].iter().any(|b| !b.is_ascii_whitespace()) {
+            assert!(
+                items.iter().any(Result::is_err),
+                "cut at {cut} read cleanly"
+            );
+        } else {
+            assert_eq!(
+                items.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+                complete
+            );
+        }
+    }
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..2000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut bytes = full.clone();
+        let at = (state % bytes.len() as u64) as usize;
+        bytes[at] = (state >> 32) as u8;
+        let n = from_reader("flip.json", std::io::Cursor::new(bytes)).count();
+        assert!(n <= full.len() + 1);
+    }
+}
