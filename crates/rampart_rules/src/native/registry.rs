@@ -31,6 +31,10 @@ pub(crate) static RULES: &[NativeRule] = &[
         check: azure::vm_nsg_ports_restricted::check,
     },
     NativeRule {
+        meta: &azure::vm_jit_access::META,
+        check: azure::vm_jit_access::check,
+    },
+    NativeRule {
         meta: &azure::vnet_ddos_protection::META,
         check: azure::vnet_ddos_protection::check,
     },

@@ -193,7 +193,7 @@ fn secure_transfer_and_native_management_ports() {
         status(2, "f6de0be7-9a8a-4b8a-b349-43cf02d22f7c"),
         Some(Status::Healthy)
     );
-    // Management ports of VMs with JIT: Defender-computed, no native rule → not assessed.
+    // JIT (native rule AZ-NET-008): ports are open but the estate holds no JIT policy → not assessed.
     let jit = status(2, "b0f33259-77d7-4c9e-aac6-3aabcfae693c");
     assert_eq!(jit, Some(Status::NotApplicable));
     // Kubernetes data plane: the privileged pod is flagged by the native rule for the initiative's

@@ -14,7 +14,7 @@
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
-use super::network::{allows_from_internet, short, vm_nic_paths, VM_NETWORK_TYPES, VM_TYPES};
+use super::network::{open_management_ports, vm_nic_paths, VM_NETWORK_TYPES, VM_TYPES};
 use crate::native::{Params, Related, RuleMeta};
 
 /// Metadata.
@@ -27,9 +27,6 @@ pub const META: RuleMeta = RuleMeta {
     related_types: VM_NETWORK_TYPES,
 };
 
-/// Remote management ports Defender checks.
-const MANAGEMENT_PORTS: [u16; 4] = [22, 3389, 5985, 5986];
-
 /// The check.
 #[must_use]
 pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessment> {
@@ -37,47 +34,7 @@ pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessme
         Ok(p) => p,
         Err(e) => return Some(Assessment::not_assessed(e.reason())),
     };
-    let mut open = Vec::new();
-    let mut unknown = Vec::new();
-    for path in &paths {
-        for port in MANAGEMENT_PORTS {
-            if path.nsgs.is_empty() {
-                if !path.missing.is_empty() {
-                    unknown.push(path.missing.join(", "));
-                } else if path.public_ip {
-                    open.push(format!(
-                        "{port} (NIC {} has a public IP and no NSG)",
-                        short(&path.id)
-                    ));
-                }
-                continue;
-            }
-            let verdicts: Vec<Option<String>> = path
-                .nsgs
-                .iter()
-                .map(|(_, nsg)| allows_from_internet(nsg, port))
-                .collect();
-            if verdicts.iter().any(Option::is_none) {
-                continue; // a known NSG closes it
-            }
-            if !path.missing.is_empty() {
-                unknown.push(path.missing.join(", "));
-                continue;
-            }
-            let by: Vec<String> = path
-                .nsgs
-                .iter()
-                .zip(&verdicts)
-                .map(|((id, _), rule)| {
-                    format!("{}/{}", short(id), rule.as_deref().unwrap_or_default())
-                })
-                .collect();
-            open.push(format!(
-                "{port} (allowed from the Internet by {})",
-                by.join(" and ")
-            ));
-        }
-    }
+    let (open, unknown) = open_management_ports(&paths);
     if !open.is_empty() {
         return Some(Assessment::unhealthy(Some(format!(
             "management ports open: {}",

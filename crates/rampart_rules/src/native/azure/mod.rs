@@ -10,5 +10,6 @@ pub mod subnet_nsg;
 pub mod subscription_max_three_owners;
 pub mod subscription_more_than_one_owner;
 pub mod vm_ip_forwarding;
+pub mod vm_jit_access;
 pub mod vm_nsg_ports_restricted;
 pub mod vnet_ddos_protection;

@@ -284,3 +284,54 @@ pub(crate) fn internet_allow_rules(nsg: &Value) -> Vec<String> {
 pub(crate) fn short(id: &str) -> &str {
     id.rsplit('/').next().unwrap_or(id)
 }
+
+/// Remote management ports Defender checks: SSH, RDP, WinRM (HTTP, HTTPS).
+pub(crate) const MANAGEMENT_PORTS: [u16; 4] = [22, 3389, 5985, 5986];
+
+/// The management ports of a VM's NICs open to the whole Internet (with what opens them), and the
+/// inventory gaps that left a port undecided. A NIC with no NSG at all is open only if it has a public
+/// IP address; otherwise a port is open when every NSG in the path allows it.
+pub(crate) fn open_management_ports(paths: &[NicPath<'_>]) -> (Vec<String>, Vec<String>) {
+    let mut open = Vec::new();
+    let mut unknown = Vec::new();
+    for path in paths {
+        for port in MANAGEMENT_PORTS {
+            if path.nsgs.is_empty() {
+                if !path.missing.is_empty() {
+                    unknown.push(path.missing.join(", "));
+                } else if path.public_ip {
+                    open.push(format!(
+                        "{port} (NIC {} has a public IP and no NSG)",
+                        short(&path.id)
+                    ));
+                }
+                continue;
+            }
+            let verdicts: Vec<Option<String>> = path
+                .nsgs
+                .iter()
+                .map(|(_, nsg)| allows_from_internet(nsg, port))
+                .collect();
+            if verdicts.iter().any(Option::is_none) {
+                continue; // a known NSG closes it
+            }
+            if !path.missing.is_empty() {
+                unknown.push(path.missing.join(", "));
+                continue;
+            }
+            let by: Vec<String> = path
+                .nsgs
+                .iter()
+                .zip(&verdicts)
+                .map(|((id, _), rule)| {
+                    format!("{}/{}", short(id), rule.as_deref().unwrap_or_default())
+                })
+                .collect();
+            open.push(format!(
+                "{port} (allowed from the Internet by {})",
+                by.join(" and ")
+            ));
+        }
+    }
+    (open, unknown)
+}
