@@ -31,6 +31,10 @@ pub(crate) static RULES: &[NativeRule] = &[
         check: azure::vm_nsg_ports_restricted::check,
     },
     NativeRule {
+        meta: &azure::machine_system_updates::META,
+        check: azure::machine_system_updates::check,
+    },
+    NativeRule {
         meta: &azure::vm_jit_access::META,
         check: azure::vm_jit_access::check,
     },

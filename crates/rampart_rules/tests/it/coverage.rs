@@ -36,9 +36,9 @@ fn native_rules_replace_not_assessed_references() {
         .filter(|e| e.evaluated_by.starts_with("native:"))
         .map(|e| e.evaluated_by.as_str())
         .collect();
-    // 9 Azure rules (a 10th, subnets, is off by policy) + 16 Kubernetes data-plane rules.
-    assert_eq!(native.len(), 25, "{native:?}");
-    assert_eq!(c.native, 25);
+    // 10 Azure rules (an 11th, subnets, is off by policy) + 16 Kubernetes data-plane rules.
+    assert_eq!(native.len(), 26, "{native:?}");
+    assert_eq!(c.native, 26);
     let subnets = c
         .entries
         .iter()

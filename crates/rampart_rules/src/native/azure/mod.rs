@@ -5,6 +5,7 @@ pub(crate) mod network;
 
 pub mod internal_vm_nsg;
 pub mod internet_facing_vm_nsg;
+pub mod machine_system_updates;
 pub mod management_ports_closed;
 pub mod subnet_nsg;
 pub mod subscription_max_three_owners;
