@@ -362,9 +362,12 @@ impl Benchmark {
                     self.policies.push(index, compiled);
                     evaluator
                 }
-                Err(e) => Evaluator::NotAssessed {
-                    reason: format!("the policy does not compile: {e}"),
-                },
+                Err(e) => {
+                    tracing::warn!(reference = %reference.reference_id, error = %e, "built-in policy does not compile");
+                    Evaluator::NotAssessed {
+                        reason: format!("the policy does not compile: {e}"),
+                    }
+                }
             }
         } else {
             evaluator

@@ -17,6 +17,15 @@ fn audit_and_deny_references_all_evaluate() {
                 e.reason
             );
         }
+        assert!(
+            !e.reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("does not compile"),
+            "{}: {:?}",
+            e.title,
+            e.reason
+        );
         if e.status != CoverageStatus::Evaluated {
             assert!(
                 e.reason.as_deref().is_some_and(|r| !r.is_empty()),
