@@ -150,3 +150,23 @@ fn kubernetes_rules_see_the_initiative_parameters() {
         "spec": {"containers": [{"name": "a", "image": "mcr.microsoft.com/agent:1", "securityContext": {"privileged": true}}]}});
     assert_eq!(run_rule("K8S-012", &[pod]).expect("rule"), Vec::new());
 }
+
+/// The registry as a snapshot: a removed or renumbered rule id shows up in review (ids are never
+/// reused).
+#[test]
+fn registry() {
+    let lines: Vec<String> = rules()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} | {} | {} | {} | needs: {}",
+                r.meta.id,
+                r.meta.provider,
+                r.meta.recommendation,
+                r.meta.subject_types.join(","),
+                r.meta.related_types.join(",")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
