@@ -4,7 +4,7 @@
 use super::NativeRule;
 use super::{azure, kubernetes};
 
-/// Every native rule, in id order.
+/// Every native rule, grouped by provider (order is irrelevant to evaluation).
 pub(crate) static RULES: &[NativeRule] = &[
     NativeRule {
         meta: &azure::management_ports_closed::META,
