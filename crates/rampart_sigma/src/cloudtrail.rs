@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 
 use crate::error::ReadError;
 use crate::event::SlotEvent;
-use crate::json::Projection;
+use crate::json::{JsonError, Projection};
 
 /// Bad records kept in [`ReadStats::errors`]; later ones are only counted.
 const MAX_KEPT_ERRORS: usize = 100;
@@ -89,25 +89,74 @@ fn read_plain<R: BufRead>(
         read_document(&doc, origin, projection, on_event, &mut stats)?;
         return Ok(stats);
     }
-    // JSON Lines.
+    // JSON Lines, cut in place from a large buffer (no per-line copy); one slot
+    // allocation serves every record. The buffer holds at most one chunk plus the
+    // longest line, so memory is flat in the input size.
+    let mut buf = std::mem::take(&mut line).into_bytes();
+    let mut start = 0usize;
+    let mut eof = false;
+    let mut storage = Vec::new();
     loop {
-        let text = line.trim();
-        if !text.is_empty() {
-            stats.records += 1;
-            match projection.project(text) {
-                Ok(ev) => {
-                    if on_event(&ev).is_break() {
-                        return Ok(stats);
-                    }
+        loop {
+            let (text, next) = match memchr::memchr(b'\n', &buf[start..]) {
+                Some(off) => (&buf[start..start + off], start + off + 1),
+                None if eof && start < buf.len() => (&buf[start..], buf.len()),
+                None => break,
+            };
+            start = next;
+            let this_line = line_no;
+            line_no += 1;
+            let text = match std::str::from_utf8(text) {
+                Ok(t) => t.trim(),
+                Err(e) => {
+                    stats.records += 1;
+                    let err = JsonError {
+                        offset: e.valid_up_to(),
+                        what: "invalid UTF-8",
+                    };
+                    bad(&mut stats, origin, this_line, err);
+                    continue;
                 }
-                Err(source) => bad(&mut stats, origin, line_no, source),
+            };
+            if text.is_empty() {
+                continue;
+            }
+            stats.records += 1;
+            let mut ev = SlotEvent::from_storage(storage);
+            let stop = match projection.project_into(text, &mut ev) {
+                Ok(()) => on_event(&ev).is_break(),
+                Err(source) => {
+                    bad(&mut stats, origin, this_line, source);
+                    false
+                }
+            };
+            storage = ev.into_storage();
+            if stop {
+                return Ok(stats);
             }
         }
-        line.clear();
-        if input.read_line(&mut line).map_err(io)? == 0 {
+        if eof {
             return Ok(stats);
         }
-        line_no += 1;
+        buf.drain(..start);
+        start = 0;
+        let old = buf.len();
+        buf.resize(old + CHUNK, 0);
+        let n = read_some(&mut input, &mut buf[old..]).map_err(io)?;
+        buf.truncate(old + n);
+        eof = n == 0;
+    }
+}
+
+/// Bytes read per refill of the JSON Lines buffer.
+const CHUNK: usize = 1 << 18;
+
+fn read_some<R: Read>(input: &mut R, out: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match input.read(out) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
     }
 }
 
@@ -120,7 +169,7 @@ fn is_wrapper_start(first: &str) -> bool {
     rest.is_empty() || rest.starts_with("\"Records\"")
 }
 
-fn bad(stats: &mut ReadStats, origin: &str, line: u64, source: serde_json::Error) {
+fn bad(stats: &mut ReadStats, origin: &str, line: u64, source: JsonError) {
     stats.bad_records += 1;
     tracing::warn!(origin, line, error = %source, "skipping invalid CloudTrail record");
     if stats.errors.len() < MAX_KEPT_ERRORS {
@@ -155,15 +204,20 @@ fn read_document(
             None => vec![serde_json::from_str(doc).map_err(|e| format(e.to_string()))?],
         }
     };
+    let mut storage = Vec::new();
     for r in records {
         stats.records += 1;
-        match projection.project(r.get()) {
-            Ok(ev) => {
-                if on_event(&ev).is_break() {
-                    return Ok(());
-                }
+        let mut ev = SlotEvent::from_storage(storage);
+        let stop = match projection.project_into(r.get(), &mut ev) {
+            Ok(()) => on_event(&ev).is_break(),
+            Err(source) => {
+                bad(stats, origin, 0, source);
+                false
             }
-            Err(source) => bad(stats, origin, 0, source),
+        };
+        storage = ev.into_storage();
+        if stop {
+            return Ok(());
         }
     }
     Ok(())

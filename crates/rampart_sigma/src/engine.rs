@@ -55,7 +55,17 @@ pub struct SourceRules {
     id_field: FieldId,
 }
 
+/// Readers this crate implements, by the catalog's `reader` names.
+pub const READERS: &[&str] = &["cloudtrail"];
+
 impl SourceRules {
+    /// Whether a reader for this source exists yet. Rules of a source without one load
+    /// (they are valid) but cannot see events: callers must say so rather than report
+    /// them as silently active.
+    pub fn reader_available(&self) -> bool {
+        READERS.contains(&self.spec.reader.as_str())
+    }
+
     /// The fields the rules of this source read (plus time and id).
     pub fn fields(&self) -> &FieldTable {
         &self.fields

@@ -91,7 +91,7 @@ pub enum ReadError {
         record: u64,
         line: u64,
         #[source]
-        source: serde_json::Error,
+        source: crate::json::JsonError,
     },
     #[error("{origin}: not CloudTrail JSON: {why}")]
     Format { origin: String, why: String },

@@ -167,6 +167,20 @@ impl<'a> SlotEvent<'a> {
     pub(crate) fn slots_mut(&mut self) -> &mut Vec<Slot<'a>> {
         &mut self.slots
     }
+
+    /// The slot storage, emptied and detached from this event's lifetime, so a reader
+    /// can reuse one allocation for every record.
+    pub(crate) fn into_storage<'b>(self) -> Vec<Slot<'b>> {
+        let mut v = self.slots;
+        v.clear();
+        // Empty, so the closure never runs; collecting in place keeps the allocation.
+        v.into_iter().map(|_| Slot::Empty).collect()
+    }
+
+    /// An empty event over storage from [`SlotEvent::into_storage`].
+    pub(crate) fn from_storage(slots: Vec<Slot<'a>>) -> Self {
+        SlotEvent { slots, raw: None }
+    }
 }
 
 impl Event for SlotEvent<'_> {

@@ -1,17 +1,17 @@
 //! Projection of JSON records onto the fields the loaded rules read.
 //!
-//! A [`Projection`] is a trie of the dotted field paths. Parsing a record walks the JSON
-//! with serde and keeps only the values at those paths, borrowing strings from the input
-//! when they need no unescaping; everything else is skipped without being built. Arrays
-//! met on the way are walked element by element (a path through an array yields every
-//! element's value). An object or array found at a wanted path is kept as its JSON text.
+//! A [`Projection`] is a trie of the dotted field paths. [`Projection::project`] walks the
+//! record's bytes once with a small purpose-built scanner: values under wanted paths are
+//! kept (strings borrowed from the input unless they contain escapes), everything else is
+//! skipped with `memchr` jumps over strings, without being decoded or built. Arrays met on
+//! the way are walked element by element (a path through an array yields every element's
+//! value). An object at a wanted path is kept as its compact JSON text, so patterns over a
+//! whole sub-document do not depend on how the producer formatted it.
+//!
+//! The scanner checks structure (balanced brackets, terminated strings, separators,
+//! literals); it does not re-validate number syntax or escape sequences of skipped values.
 
 use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::event::{FieldId, FieldTable, Slot, SlotEvent, Val};
 
@@ -19,6 +19,14 @@ use crate::event::{FieldId, FieldTable, Slot, SlotEvent, Val};
 struct Node {
     children: Vec<(Box<str>, u32)>,
     field: Option<FieldId>,
+}
+
+/// A record that is not well-formed JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at byte {offset}: {what}")]
+pub struct JsonError {
+    pub offset: usize,
+    pub what: &'static str,
 }
 
 /// The set of field paths to extract from JSON records.
@@ -64,113 +72,342 @@ impl Projection {
     }
 
     /// Parses one JSON record (an object) into an event borrowing from `json`.
-    pub fn project<'a>(&self, json: &'a str) -> Result<SlotEvent<'a>, serde_json::Error> {
+    pub fn project<'a>(&self, json: &'a str) -> Result<SlotEvent<'a>, JsonError> {
         let mut ev = SlotEvent::with_fields(self.fields);
         self.project_into(json, &mut ev)?;
         Ok(ev)
     }
 
-    /// Like [`Projection::project`], filling an event the caller provides (cleared first
-    /// is the caller's duty); the raw record is kept for keyword searches.
-    pub fn project_into<'a>(
-        &self,
-        json: &'a str,
-        ev: &mut SlotEvent<'a>,
-    ) -> Result<(), serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(json);
-        NodeSeed {
-            proj: self,
-            node: 0,
-            slots: ev.slots_mut(),
-        }
-        .deserialize(&mut de)?;
-        de.end()?;
-        ev.set_raw(json);
-        Ok(())
-    }
-
-    fn store_raw<'a>(
-        &self,
-        node: usize,
-        text: &'a str,
-        slots: &mut Vec<Slot<'a>>,
-    ) -> Result<(), serde_json::Error> {
-        let n = &self.nodes[node];
-        let Some(field) = n.field else {
-            return Ok(());
+    /// Like [`Projection::project`], into an event the caller provides (normally empty);
+    /// the raw record is kept for keyword searches.
+    pub fn project_into<'a>(&self, json: &'a str, ev: &mut SlotEvent<'a>) -> Result<(), JsonError> {
+        let mut w = Walker {
+            s: json,
+            b: json.as_bytes(),
+            i: 0,
         };
-        let slot = field as usize;
-        if slot >= slots.len() {
-            slots.resize_with(slot + 1, Slot::default);
+        w.ws();
+        if w.peek() != Some(b'{') {
+            return Err(w.err("a record must be a JSON object"));
         }
-        match text.as_bytes().first() {
-            Some(b'"') => {
-                let inner = &text[1..text.len() - 1];
-                let v = if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
-                    Cow::Borrowed(inner)
-                } else {
-                    Cow::Owned(serde_json::from_str::<String>(text)?)
-                };
-                slots[slot].push(Val::Str(v));
-            }
-            Some(b'{') => {
-                slots[slot].push(Val::Json(minify(text)));
-                if !n.children.is_empty() {
-                    let mut de = serde_json::Deserializer::from_str(text);
-                    de::Deserializer::deserialize_any(
-                        &mut de,
-                        NodeVisitor {
-                            proj: self,
-                            node,
-                            slots,
-                        },
-                    )?;
-                }
-            }
-            Some(b'[') => {
-                // Sigma matches a list-valued field when any element matches.
-                let elems: Vec<&'a RawValue> = serde_json::from_str(text)?;
-                for e in elems {
-                    self.store_raw(node, e.get(), slots)?;
-                }
-            }
-            Some(b't') => slots[slot].push(Val::Bool(true)),
-            Some(b'f') => slots[slot].push(Val::Bool(false)),
-            Some(b'n') => slots[slot].push(Val::Null),
-            Some(_) => slots[slot].push(Val::Num(Cow::Borrowed(text))),
-            None => {}
+        let slots = ev.slots_mut();
+        if slots.len() < self.fields {
+            slots.resize_with(self.fields, Slot::default);
         }
+        w.value(self, Some(0), slots)?;
+        w.ws();
+        if w.i != w.b.len() {
+            return Err(w.err("trailing characters after the record"));
+        }
+        ev.set_raw(json);
         Ok(())
     }
 }
 
-/// The compact form of a JSON text (whitespace outside strings removed), so patterns over
-/// a serialised sub-document do not depend on how the producer formatted it. Borrowed
-/// when already compact, as CloudTrail's own delivery is.
-fn minify(text: &str) -> Cow<'_, str> {
-    let b = text.as_bytes();
-    let mut in_str = false;
-    let mut esc = false;
-    let needs = b.iter().any(|&c| {
-        if in_str {
-            if esc {
-                esc = false;
-            } else if c == b'\\' {
-                esc = true;
-            } else if c == b'"' {
-                in_str = false;
-            }
-            false
-        } else if c == b'"' {
-            in_str = true;
-            false
-        } else {
-            c.is_ascii_whitespace()
+struct Walker<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Walker<'a> {
+    fn err(&self, what: &'static str) -> JsonError {
+        JsonError {
+            offset: self.i,
+            what,
         }
-    });
-    if !needs {
-        return Cow::Borrowed(text);
     }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Skips whitespace; returns whether there was any.
+    fn ws(&mut self) -> bool {
+        let start = self.i;
+        while let Some(c) = self.peek() {
+            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        self.i != start
+    }
+
+    fn expect(&mut self, c: u8, what: &'static str) -> Result<(), JsonError> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.err(what))
+        }
+    }
+
+    /// At an opening quote: moves past the closing one. Returns (content start, content
+    /// end, whether it has escapes).
+    fn string(&mut self) -> Result<(usize, usize, bool), JsonError> {
+        self.i += 1;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &self.b[self.i..]) {
+                None => {
+                    self.i = self.b.len();
+                    return Err(self.err("unterminated string"));
+                }
+                Some(off) => {
+                    self.i += off;
+                    if self.b[self.i] == b'"' {
+                        let end = self.i;
+                        self.i += 1;
+                        return Ok((start, end, escaped));
+                    }
+                    escaped = true;
+                    self.i += 2;
+                    if self.i > self.b.len() {
+                        return Err(self.err("unterminated string"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), JsonError> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(self.err("invalid literal"))
+        }
+    }
+
+    fn number(&mut self) -> Result<(), JsonError> {
+        let start = self.i;
+        while let Some(c) = self.peek() {
+            if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        if self.i == start {
+            return Err(self.err("expected a JSON value"));
+        }
+        Ok(())
+    }
+
+    /// Parses or skips one value. With `node`, values at wanted paths are stored. Returns
+    /// whether the value's text has whitespace outside strings (needs compacting).
+    fn value(
+        &mut self,
+        proj: &Projection,
+        node: Option<usize>,
+        slots: &mut [Slot<'a>],
+    ) -> Result<bool, JsonError> {
+        let Some(n) = node else {
+            return self.skip();
+        };
+        let field = proj.nodes[n].field;
+        let start = self.i;
+        match self.peek() {
+            Some(b'"') => {
+                let (s, e, esc) = self.string()?;
+                if let Some(f) = field {
+                    let v = if esc {
+                        Cow::Owned(
+                            serde_json::from_str::<String>(&self.s[s - 1..=e])
+                                .map_err(|_| self.err("invalid string escape"))?,
+                        )
+                    } else {
+                        Cow::Borrowed(&self.s[s..e])
+                    };
+                    slots[f as usize].push(Val::Str(v));
+                }
+                Ok(false)
+            }
+            Some(b'{') => {
+                let spaced = if proj.nodes[n].children.is_empty() {
+                    self.skip()?
+                } else {
+                    self.object(proj, n, slots)?
+                };
+                if let Some(f) = field {
+                    let text = &self.s[start..self.i];
+                    let v = if spaced {
+                        Cow::Owned(compact(text))
+                    } else {
+                        Cow::Borrowed(text)
+                    };
+                    slots[f as usize].push(Val::Json(v));
+                }
+                Ok(spaced)
+            }
+            Some(b'[') => {
+                // Sigma matches a list-valued field when any element matches, and a path
+                // through an array applies to each element: same node for each element.
+                self.i += 1;
+                let mut spaced = self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(spaced);
+                }
+                loop {
+                    spaced |= self.value(proj, Some(n), slots)?;
+                    spaced |= self.ws();
+                    match self.peek() {
+                        Some(b',') => {
+                            self.i += 1;
+                            spaced |= self.ws();
+                        }
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(spaced);
+                        }
+                        _ => return Err(self.err("expected `,` or `]`")),
+                    }
+                }
+            }
+            Some(b't') => {
+                self.literal(b"true")?;
+                if let Some(f) = field {
+                    slots[f as usize].push(Val::Bool(true));
+                }
+                Ok(false)
+            }
+            Some(b'f') => {
+                self.literal(b"false")?;
+                if let Some(f) = field {
+                    slots[f as usize].push(Val::Bool(false));
+                }
+                Ok(false)
+            }
+            Some(b'n') => {
+                self.literal(b"null")?;
+                if let Some(f) = field {
+                    slots[f as usize].push(Val::Null);
+                }
+                Ok(false)
+            }
+            Some(_) => {
+                self.number()?;
+                if let Some(f) = field {
+                    slots[f as usize].push(Val::Num(Cow::Borrowed(&self.s[start..self.i])));
+                }
+                Ok(false)
+            }
+            None => Err(self.err("unexpected end of input")),
+        }
+    }
+
+    /// An object whose node has children: keys looked up, values parsed or skipped.
+    fn object(
+        &mut self,
+        proj: &Projection,
+        n: usize,
+        slots: &mut [Slot<'a>],
+    ) -> Result<bool, JsonError> {
+        self.i += 1;
+        let mut spaced = self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(spaced);
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.err("expected an object key"));
+            }
+            let (s, e, esc) = self.string()?;
+            let child = if esc {
+                let key: String = serde_json::from_str(&self.s[s - 1..=e])
+                    .map_err(|_| self.err("invalid key escape"))?;
+                find_child(&proj.nodes[n], &key)
+            } else {
+                find_child(&proj.nodes[n], &self.s[s..e])
+            };
+            spaced |= self.ws();
+            self.expect(b':', "expected `:`")?;
+            spaced |= self.ws();
+            spaced |= self.value(proj, child, slots)?;
+            spaced |= self.ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    spaced |= self.ws();
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(spaced);
+                }
+                _ => return Err(self.err("expected `,` or `}`")),
+            }
+        }
+    }
+
+    /// Skips one value; returns whether it has whitespace outside strings.
+    fn skip(&mut self) -> Result<bool, JsonError> {
+        match self.peek() {
+            Some(b'"') => self.string().map(|_| false),
+            Some(b'{' | b'[') => {
+                // Open brackets as bits (1 = object); nesting is capped at 128 levels.
+                let mut stack: u128 = 0;
+                let mut depth = 0u32;
+                let mut spaced = false;
+                loop {
+                    match self.peek() {
+                        None => return Err(self.err("unexpected end of input")),
+                        Some(b'"') => {
+                            self.string()?;
+                            continue;
+                        }
+                        Some(c @ (b'{' | b'[')) => {
+                            if depth == 128 {
+                                return Err(self.err("nesting deeper than 128 levels"));
+                            }
+                            stack = (stack << 1) | u128::from(c == b'{');
+                            depth += 1;
+                        }
+                        Some(c @ (b'}' | b']')) => {
+                            if depth == 0 || (stack & 1 == 1) != (c == b'}') {
+                                return Err(self.err("mismatched bracket"));
+                            }
+                            stack >>= 1;
+                            depth -= 1;
+                            if depth == 0 {
+                                self.i += 1;
+                                return Ok(spaced);
+                            }
+                        }
+                        Some(b' ' | b'\n' | b'\r' | b'\t') => spaced = true,
+                        Some(_) => {}
+                    }
+                    self.i += 1;
+                }
+            }
+            Some(b't') => self.literal(b"true").map(|_| false),
+            Some(b'f') => self.literal(b"false").map(|_| false),
+            Some(b'n') => self.literal(b"null").map(|_| false),
+            Some(_) => self.number().map(|_| false),
+            None => Err(self.err("unexpected end of input")),
+        }
+    }
+}
+
+fn find_child(node: &Node, key: &str) -> Option<usize> {
+    let k = key.as_bytes();
+    let first = k.first().copied();
+    // Length and first byte rule out almost every candidate before a full compare.
+    node.children
+        .iter()
+        .find(|(name, _)| {
+            let n = name.as_bytes();
+            n.len() == k.len() && n.first().copied() == first && n == k
+        })
+        .map(|(_, c)| *c as usize)
+}
+
+/// `text` without whitespace outside strings.
+fn compact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let (mut in_str, mut esc) = (false, false);
     for ch in text.chars() {
@@ -190,118 +427,5 @@ fn minify(text: &str) -> Cow<'_, str> {
             out.push(ch);
         }
     }
-    Cow::Owned(out)
-}
-
-struct NodeSeed<'p, 's, 'a> {
-    proj: &'p Projection,
-    node: usize,
-    slots: &'s mut Vec<Slot<'a>>,
-}
-
-impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_, 'de> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        if self.proj.nodes[self.node].field.is_some() {
-            let raw = <&'de RawValue>::deserialize(d)?;
-            self.proj
-                .store_raw(self.node, raw.get(), self.slots)
-                .map_err(de::Error::custom)
-        } else {
-            d.deserialize_any(NodeVisitor {
-                proj: self.proj,
-                node: self.node,
-                slots: self.slots,
-            })
-        }
-    }
-}
-
-struct NodeVisitor<'p, 's, 'a> {
-    proj: &'p Projection,
-    node: usize,
-    slots: &'s mut Vec<Slot<'a>>,
-}
-
-/// A map key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
-macro_rules! ignore_scalar {
-    ($($name:ident: $t:ty),*) => {
-        $(fn $name<E: de::Error>(self, _v: $t) -> Result<(), E> { Ok(()) })*
-    };
-}
-
-impl<'de> Visitor<'de> for NodeVisitor<'_, '_, 'de> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    ignore_scalar!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64,
-        visit_str: &str, visit_i128: i128, visit_u128: u128);
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let node = &self.proj.nodes[self.node];
-        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            let child = node
-                .children
-                .iter()
-                .find(|(name, _)| **name == *k)
-                .map(|(_, n)| *n as usize);
-            match child {
-                Some(c) => map.next_value_seed(NodeSeed {
-                    proj: self.proj,
-                    node: c,
-                    slots: &mut *self.slots,
-                })?,
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        // A path crossing an array applies to each element.
-        while seq
-            .next_element_seed(NodeSeed {
-                proj: self.proj,
-                node: self.node,
-                slots: &mut *self.slots,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
+    out
 }

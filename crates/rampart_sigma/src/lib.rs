@@ -26,8 +26,10 @@ mod matcher;
 
 pub use catalog::{Catalog, LogSourceKey, SourceSpec};
 pub use cloudtrail::{read_cloudtrail, ReadStats};
-pub use engine::{Engine, EngineBuilder, LoadSummary, Rule, RuleIdx, RuleMeta, SourceRules};
+pub use engine::{
+    Engine, EngineBuilder, LoadSummary, Rule, RuleIdx, RuleMeta, SourceRules, READERS,
+};
 pub use error::{CatalogError, LoadError, ReadError, Refusal};
 pub use event::{Event, FieldId, FieldTable, Slot, SlotEvent, Val};
-pub use json::Projection;
+pub use json::{JsonError, Projection};
 pub use lint::{lint, lint_with, DiagSeverity, Diagnostic};

@@ -20,6 +20,17 @@ fn every_sigmahq_rule_loads_or_is_refused_with_a_reason() {
     // One rule per file: each is accounted for exactly once.
     assert_eq!(loaded + refused, 451);
     insta::assert_yaml_snapshot!("load_summary", summary);
+    let readers: std::collections::BTreeMap<&str, (usize, bool)> = engine
+        .sources()
+        .iter()
+        .map(|s| {
+            (
+                s.spec.name.as_str(),
+                (s.rules().len(), s.reader_available()),
+            )
+        })
+        .collect();
+    insta::assert_yaml_snapshot!("rules_per_source_and_reader", readers);
     // Refusals other than "no reader for this logsource", with their reasons.
     let specific: Vec<String> = engine
         .load_errors()
@@ -57,4 +68,24 @@ fn aws_rules_are_indexed_by_event_name() {
         serde_json::json!({"rules": src.rules().len(), "indexed": indexed, "always": always,
             "fields": src.fields().iter().map(|(_, p)| p.to_string()).collect::<Vec<_>>()})
     );
+}
+
+#[test]
+fn builtin_catalog_parses_and_routes() {
+    let text = include_str!("../../data/logsources.toml");
+    let catalog = Catalog::from_toml(text, "logsources.toml").expect("valid catalog");
+    assert_eq!(catalog.sources().len(), Catalog::builtin().sources().len());
+    let key = |p: &str, s: Option<&str>, c: Option<&str>| rampart_sigma::LogSourceKey {
+        product: Some(p.into()),
+        service: s.map(Into::into),
+        category: c.map(Into::into),
+    };
+    let route = |k| catalog.route(&k).map(|i| catalog.sources()[i].name.clone());
+    assert_eq!(
+        route(key("AWS", Some("CloudTrail"), None)).as_deref(),
+        Some("aws_cloudtrail")
+    );
+    assert_eq!(route(key("aws", Some("cloudtrail"), Some("x"))), None);
+    assert_eq!(route(key("linux", None, Some("process_creation"))), None);
+    assert!(Catalog::from_toml("[[source]]\nname = 1", "bad").is_err());
 }

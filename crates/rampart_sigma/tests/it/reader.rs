@@ -95,3 +95,44 @@ fn strings_with_escapes_are_unescaped_and_nulls_kept() {
     let (got, _) = read_all(input.as_bytes(), &proj);
     insta::assert_yaml_snapshot!("escapes_and_nulls", got);
 }
+
+#[test]
+fn malformed_records_are_errors_never_panics() {
+    let proj = projection();
+    let bad = [
+        "",
+        "[]",
+        "{",
+        "{\"eventName\"",
+        "{\"eventName\":}",
+        "{\"eventName\":\"x\"",
+        "{\"eventName\":\"x\\",
+        "{\"a\":[1,2}",
+        "{\"a\":{\"b\":[}]}}",
+        "{\"eventName\":tru}",
+        "{\"eventName\":\"x\"} trailing",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"requestParameters\":{\"x\":[1,{]}}",
+        "{\"eventName\":\"\\uZZZZ\"}",
+    ];
+    for text in bad {
+        assert!(proj.project(text).is_err(), "accepted {text:?}");
+    }
+    let deep = format!("{{\"a\":{}{}}}", "[".repeat(200), "]".repeat(200));
+    assert!(
+        proj.project(&deep).is_err(),
+        "nesting beyond 128 is refused"
+    );
+    let ok = format!(
+        "{{\"a\":{}{},\"event\\u004eame\":\"K\",\"requestParameters\":{{\"attribute\":[\"userData\",{{\"x\":1}}]}}}}",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    let ev = proj.project(&ok).expect("valid record");
+    let rendered: Vec<String> = (0..proj.fields() as u32)
+        .map(|f| format!("{:?}", ev.values(f)))
+        .filter(|s| s != "[]")
+        .collect();
+    insta::assert_yaml_snapshot!("escaped_key_and_arrays", rendered);
+}
