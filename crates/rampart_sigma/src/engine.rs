@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, LogSourceKey, SourceSpec};
 use crate::compile::{compile_rule, CompiledRule};
+use crate::correlate::{self, Correlation, CorrelationHit, CorrelationState, Pending};
 use crate::error::{LoadError, Refusal};
 use crate::event::{Event, FieldId, FieldTable};
 use crate::index::RuleIndex;
@@ -20,6 +21,8 @@ pub type RuleIdx = u32;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleMeta {
     pub id: Option<String>,
+    /// The rule's `name` (what correlation rules may reference besides the id).
+    pub name: Option<String>,
     pub title: String,
     pub description: Option<String>,
     /// `informational`, `low`, `medium`, `high` or `critical`.
@@ -105,6 +108,7 @@ pub struct EngineBuilder {
     rules: Vec<Rule>,
     fields: Vec<FieldTable>,
     errors: Vec<LoadError>,
+    pending: Vec<Pending>,
 }
 
 impl EngineBuilder {
@@ -127,11 +131,14 @@ impl EngineBuilder {
             rules: Vec::new(),
             fields,
             errors: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
     /// Loads every document of a Sigma YAML text. Returns the refusals of this text (also
-    /// kept for [`EngineBuilder::errors`]); the accepted rules are added.
+    /// kept for [`EngineBuilder::errors`]); the accepted rules are added. Correlation
+    /// rules are resolved in [`EngineBuilder::build`] (they may reference rules of later
+    /// files); their refusals are in [`Engine::load_errors`].
     pub fn add_yaml(&mut self, text: &str, origin: &str) -> Vec<LoadError> {
         let mut errs = Vec::new();
         for (rule, res) in self.compile_yaml(text, origin) {
@@ -170,13 +177,11 @@ impl EngineBuilder {
         for e in &coll.errors {
             out.push((None, Err(Refusal::Parse { message: e.clone() })));
         }
-        for c in &coll.correlations {
-            out.push((
-                Some((c.id.clone(), c.title.clone())),
-                Err(Refusal::Correlation {
-                    kind: c.correlation_type.as_str().to_string(),
-                }),
-            ));
+        for c in coll.correlations {
+            self.pending.push(Pending {
+                rule: c,
+                origin: origin.to_string(),
+            });
         }
         for f in &coll.filters {
             out.push((Some((f.id.clone(), f.title.clone())), Err(Refusal::Filter)));
@@ -209,6 +214,7 @@ impl EngineBuilder {
         Ok(Rule {
             meta: RuleMeta {
                 id: r.id.clone(),
+                name: r.name.clone(),
                 title: r.title.clone(),
                 description: r.description.clone(),
                 level: r.level.map(|l| l.as_str().to_string()),
@@ -230,8 +236,75 @@ impl EngineBuilder {
         &self.errors
     }
 
-    /// Builds the per-source indexes.
-    pub fn build(self) -> Engine {
+    /// Resolves pending correlation rules against the loaded rules.
+    fn resolve_correlations(&mut self) -> (Vec<Correlation>, Vec<Vec<(u32, u16)>>) {
+        let mut out = Vec::new();
+        let mut refs = vec![Vec::new(); self.rules.len()];
+        for p in std::mem::take(&mut self.pending) {
+            let c = &p.rule;
+            let mut idx = Vec::new();
+            let mut err = None;
+            for reference in &c.rules {
+                let found = self.rules.iter().position(|r| {
+                    r.meta.id.as_deref() == Some(reference.as_str())
+                        || r.meta.name.as_deref() == Some(reference.as_str())
+                });
+                match found {
+                    Some(i) => idx.push(i as u32),
+                    None => {
+                        err = Some(Refusal::CorrelationReference {
+                            reference: reference.clone(),
+                            why: "no loaded detection rule has this id or name \
+                                  (chained correlations are not supported)"
+                                .into(),
+                        });
+                        break;
+                    }
+                }
+            }
+            let result = err.map_or_else(
+                || {
+                    let source = self.rules[idx[0] as usize].source;
+                    if let Some(other) = idx
+                        .iter()
+                        .find(|i| self.rules[**i as usize].source != source)
+                    {
+                        return Err(Refusal::CorrelationReference {
+                            reference: c.rules[idx.iter().position(|i| i == other).unwrap_or(0)]
+                                .clone(),
+                            why: "referenced rules read different log sources".into(),
+                        });
+                    }
+                    let spec = &self.catalog.sources()[source];
+                    let fields = &mut self.fields[source];
+                    correlate::compile(c, source, idx.clone(), &c.rules, |f| {
+                        fields.intern(spec.map_field(f))
+                    })
+                },
+                Err,
+            );
+            match result {
+                Ok(corr) => {
+                    let ci = out.len() as u32;
+                    for (pos, r) in corr.rules.iter().enumerate() {
+                        refs[*r as usize].push((ci, pos as u16));
+                    }
+                    out.push(corr);
+                }
+                Err(reason) => self.errors.push(LoadError {
+                    origin: p.origin.clone(),
+                    rule_id: c.id.clone(),
+                    title: Some(c.title.clone()),
+                    reason,
+                }),
+            }
+        }
+        (out, refs)
+    }
+
+    /// Resolves correlations and builds the per-source indexes.
+    pub fn build(mut self) -> Engine {
+        let (correlations, corr_refs) = self.resolve_correlations();
         let mut sources: Vec<SourceRules> = self
             .catalog
             .sources()
@@ -265,6 +338,8 @@ impl EngineBuilder {
             rules: self.rules,
             sources,
             errors: self.errors,
+            correlations,
+            corr_refs,
         }
     }
 }
@@ -276,9 +351,49 @@ pub struct Engine {
     rules: Vec<Rule>,
     sources: Vec<SourceRules>,
     errors: Vec<LoadError>,
+    correlations: Vec<Correlation>,
+    /// Per rule: the correlations referencing it and its position in their `rules`.
+    corr_refs: Vec<Vec<(u32, u16)>>,
 }
 
 impl Engine {
+    /// Loaded correlation rules.
+    pub fn correlations(&self) -> &[Correlation] {
+        &self.correlations
+    }
+
+    /// Feeds the rule matches `matched` of event `ev` (from source `source`) to the
+    /// correlation rules; pushes those that fire into `out`. The event time is read from
+    /// the source's `time_field` (RFC 3339); events without one are not correlated.
+    pub fn correlate<E: Event + ?Sized>(
+        &self,
+        state: &mut CorrelationState,
+        source: usize,
+        ev: &E,
+        matched: &[RuleIdx],
+        out: &mut Vec<CorrelationHit>,
+    ) {
+        if matched
+            .iter()
+            .all(|r| self.corr_refs.get(*r as usize).is_none_or(Vec::is_empty))
+        {
+            return;
+        }
+        let Some(src) = self.sources.get(source) else {
+            return;
+        };
+        let Some(time) = ev
+            .values(src.time_field)
+            .first()
+            .and_then(|v| v.as_text())
+            .and_then(correlate::parse_time)
+        else {
+            tracing::debug!(source = %src.spec.name, "event without a parsable time: not correlated");
+            return;
+        };
+        state.observe(&self.correlations, &self.corr_refs, ev, time, matched, out);
+    }
+
     pub fn builder(catalog: Catalog) -> EngineBuilder {
         EngineBuilder::new(catalog)
     }

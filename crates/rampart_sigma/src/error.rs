@@ -30,8 +30,10 @@ pub enum Refusal {
     ArrayMatching { field: String },
     #[error("`timeframe` aggregation (deprecated; use correlation rules) is not supported")]
     Timeframe,
-    #[error("correlation rules are not supported yet ({kind})")]
+    #[error("correlation rule not supported: {kind}")]
     Correlation { kind: String },
+    #[error("correlation rule references `{reference}`: {why}")]
+    CorrelationReference { reference: String, why: String },
     #[error("filter documents are not supported yet")]
     Filter,
     #[error("no log source in the catalog serves logsource {logsource}")]
@@ -51,6 +53,7 @@ impl Refusal {
             Refusal::ArrayMatching { .. } => "array_matching",
             Refusal::Timeframe => "timeframe",
             Refusal::Correlation { .. } => "correlation",
+            Refusal::CorrelationReference { .. } => "correlation_reference",
             Refusal::Filter => "filter",
             Refusal::NoLogSource { .. } => "no_log_source",
         }

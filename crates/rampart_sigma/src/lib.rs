@@ -16,6 +16,7 @@
 mod catalog;
 mod cloudtrail;
 mod compile;
+mod correlate;
 mod engine;
 mod error;
 mod event;
@@ -26,6 +27,7 @@ mod matcher;
 
 pub use catalog::{Catalog, LogSourceKey, SourceSpec};
 pub use cloudtrail::{read_cloudtrail, ReadStats};
+pub use correlate::{parse_time, Correlation, CorrelationHit, CorrelationState};
 pub use engine::{
     Engine, EngineBuilder, LoadSummary, Rule, RuleIdx, RuleMeta, SourceRules, READERS,
 };

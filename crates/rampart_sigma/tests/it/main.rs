@@ -1,6 +1,7 @@
 //! Integration tests of rampart_sigma.
 
 mod corpus;
+mod correlation;
 mod e2e;
 mod lint;
 mod reader;

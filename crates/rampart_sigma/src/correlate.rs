@@ -1,0 +1,359 @@
+//! Sigma correlation rules (`event_count`, `value_count`, `temporal`, `temporal_ordered`)
+//! with `group-by`, field aliases and a sliding `timespan`, evaluated over the stream of
+//! detection-rule matches.
+//!
+//! [`Engine`](crate::Engine) resolves and compiles correlations at build time; the
+//! per-stream state lives in a [`CorrelationState`] the caller owns. Semantics chosen
+//! where the specification leaves room (all documented in the refusals and here):
+//! - windows slide per event (`(t - timespan, t]`), events are taken in arrival order;
+//! - a correlation fires once when its threshold is reached, then its window for that
+//!   group starts empty again (one hit per burst, not one per further event);
+//! - only lower-bound thresholds (`gt`, `gte`) are evaluated: an upper bound (`lt`,
+//!   `lte`, `eq`, `neq`) is decidable only when a window closes, so such rules are refused.
+//! - state for a group is dropped once its newest event is older than the timespan
+//!   relative to the newest event seen, so memory is bounded by the active groups.
+
+use std::collections::{HashMap, VecDeque};
+
+use rsigma_parser::{ConditionOperator, CorrelationCondition, CorrelationRule, CorrelationType};
+use serde::Serialize;
+
+use crate::error::Refusal;
+use crate::event::{Event, FieldId};
+
+/// A compiled correlation rule.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub title: String,
+    pub level: Option<String>,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub author: Option<String>,
+    /// `event_count`, `value_count`, `temporal` or `temporal_ordered`.
+    pub kind: String,
+    /// Whether the referenced rules also raise their own matches (`generate: true`).
+    pub generate: bool,
+    pub timespan_secs: i64,
+    /// Group-by names as the rule states them (aliases or field names).
+    pub group_by: Vec<String>,
+    /// The log source of the referenced rules.
+    pub source: usize,
+    /// The referenced rules, as positions in [`Engine::rules`](crate::Engine::rules).
+    pub rules: Vec<u32>,
+    /// Group-by field ids per referenced rule position (aliases resolved).
+    pub(crate) group_fields: Vec<Vec<FieldId>>,
+    /// `value_count`: the counted field per referenced rule position.
+    pub(crate) value_field: Option<Vec<FieldId>>,
+    pub(crate) min: u64,
+    kind_enum: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    EventCount,
+    ValueCount,
+    Temporal,
+    TemporalOrdered,
+}
+
+/// A parsed correlation rule waiting for [`EngineBuilder::build`](crate::EngineBuilder::build).
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub(crate) rule: CorrelationRule,
+    pub(crate) origin: String,
+}
+
+/// The minimum count a set of lower-bound predicates needs; refuses upper bounds.
+fn threshold(preds: &[(ConditionOperator, u64)]) -> Result<u64, Refusal> {
+    let mut min = 1;
+    for (op, v) in preds {
+        match op {
+            ConditionOperator::Gte => min = min.max(*v),
+            ConditionOperator::Gt => min = min.max(v + 1),
+            other => {
+                return Err(Refusal::Correlation {
+                    kind: format!(
+                        "threshold `{}` is an upper bound, decidable only when a window closes; \
+                         only gt/gte are supported",
+                        format!("{other:?}").to_ascii_lowercase()
+                    ),
+                })
+            }
+        }
+    }
+    Ok(min)
+}
+
+/// Compiles `c` whose `rules` resolved to `rules` (engine rule positions, all of source
+/// `source`); `field` interns a Sigma field name of that source.
+pub(crate) fn compile(
+    c: &CorrelationRule,
+    source: usize,
+    rules: Vec<u32>,
+    rule_refs: &[String],
+    mut field: impl FnMut(&str) -> FieldId,
+) -> Result<Correlation, Refusal> {
+    let refuse = |why: String| Refusal::Correlation { kind: why };
+    let kind_enum = match c.correlation_type {
+        CorrelationType::EventCount => Kind::EventCount,
+        CorrelationType::ValueCount => Kind::ValueCount,
+        CorrelationType::Temporal => Kind::Temporal,
+        CorrelationType::TemporalOrdered => Kind::TemporalOrdered,
+        other => {
+            return Err(refuse(format!(
+                "`{}` correlations are not supported",
+                other.as_str()
+            )))
+        }
+    };
+    let (min, value_names) = match (&c.condition, kind_enum) {
+        (
+            CorrelationCondition::Threshold {
+                predicates, field, ..
+            },
+            _,
+        ) => (threshold(predicates)?, field.clone()),
+        (CorrelationCondition::Extended(_), _) => {
+            return Err(refuse(
+                "extended (boolean) temporal conditions are not supported".into(),
+            ))
+        }
+    };
+    // Group-by names resolve per referenced rule through the aliases.
+    let resolve = |name: &str, pos: usize| -> String {
+        c.aliases
+            .iter()
+            .find(|a| a.alias == name)
+            .and_then(|a| a.mapping.get(&rule_refs[pos]))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    };
+    let group_fields = (0..rules.len())
+        .map(|pos| c.group_by.iter().map(|g| field(&resolve(g, pos))).collect())
+        .collect();
+    let value_field = match kind_enum {
+        Kind::ValueCount => {
+            let Some(name) = value_names.as_ref().and_then(|f| f.first()) else {
+                return Err(refuse("`value_count` needs `condition.field`".into()));
+            };
+            Some(
+                (0..rules.len())
+                    .map(|pos| field(&resolve(name, pos)))
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    let min = match kind_enum {
+        // All referenced rules must be seen; the threshold counts distinct rules.
+        Kind::Temporal | Kind::TemporalOrdered => min.max(rules.len() as u64),
+        _ => min,
+    };
+    Ok(Correlation {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        title: c.title.clone(),
+        level: c.level.map(|l| l.as_str().to_string()),
+        tags: c.tags.clone(),
+        description: c.description.clone(),
+        author: c.author.clone(),
+        kind: c.correlation_type.as_str().to_string(),
+        generate: c.generate,
+        timespan_secs: c.timespan.seconds as i64,
+        group_by: c.group_by.clone(),
+        source,
+        rules,
+        group_fields,
+        value_field,
+        min,
+        kind_enum,
+    })
+}
+
+/// A correlation that fired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorrelationHit {
+    /// Position in [`Engine::correlations`](crate::Engine::correlations).
+    pub correlation: u32,
+    /// `(group-by name, value)` of the group that fired.
+    pub group: Vec<(String, String)>,
+    /// Events (event_count), distinct values (value_count) or rules seen (temporal).
+    pub count: u64,
+    /// Event time (Unix seconds) of the first and last event in the window.
+    pub first_time: i64,
+    pub last_time: i64,
+}
+
+#[derive(Debug)]
+enum Window {
+    Times(VecDeque<i64>),
+    Values(HashMap<String, i64>),
+    /// Last time each referenced rule position was seen.
+    Seen(Vec<Option<i64>>),
+    /// Next expected position and the times seen so far, in order.
+    Ordered(Vec<i64>),
+}
+
+impl Window {
+    fn newest(&self) -> i64 {
+        match self {
+            Window::Times(t) => t.back().copied().unwrap_or(i64::MIN),
+            Window::Values(v) => v.values().copied().max().unwrap_or(i64::MIN),
+            Window::Seen(s) => s.iter().flatten().copied().max().unwrap_or(i64::MIN),
+            Window::Ordered(t) => t.last().copied().unwrap_or(i64::MIN),
+        }
+    }
+}
+
+/// Per-stream correlation state.
+#[derive(Debug, Default)]
+pub struct CorrelationState {
+    windows: HashMap<(u32, String), Window>,
+    newest: i64,
+    observed: u64,
+}
+
+/// Observations between sweeps of expired groups.
+const SWEEP_EVERY: u64 = 4096;
+
+impl CorrelationState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Groups currently holding state.
+    pub fn active_groups(&self) -> usize {
+        self.windows.len()
+    }
+
+    /// Feeds one event (at Unix time `time`) that matched `matched` rules; pushes the
+    /// correlations that fire into `out`.
+    pub(crate) fn observe<E: Event + ?Sized>(
+        &mut self,
+        correlations: &[Correlation],
+        refs: &[Vec<(u32, u16)>],
+        ev: &E,
+        time: i64,
+        matched: &[u32],
+        out: &mut Vec<CorrelationHit>,
+    ) {
+        self.newest = self.newest.max(time);
+        for &r in matched {
+            let Some(list) = refs.get(r as usize) else {
+                continue;
+            };
+            for &(ci, pos) in list {
+                let c = &correlations[ci as usize];
+                let pos = pos as usize;
+                let mut key = String::new();
+                let mut group = Vec::with_capacity(c.group_by.len());
+                for (name, f) in c.group_by.iter().zip(&c.group_fields[pos]) {
+                    let v = ev
+                        .values(*f)
+                        .first()
+                        .and_then(|v| v.as_text())
+                        .unwrap_or("")
+                        .to_string();
+                    key.push_str(&v);
+                    key.push('\u{1f}');
+                    group.push((name.clone(), v));
+                }
+                let span = c.timespan_secs;
+                let win = self
+                    .windows
+                    .entry((ci, key))
+                    .or_insert_with(|| match c.kind_enum {
+                        Kind::EventCount => Window::Times(VecDeque::new()),
+                        Kind::ValueCount => Window::Values(HashMap::new()),
+                        Kind::Temporal => Window::Seen(vec![None; c.rules.len()]),
+                        Kind::TemporalOrdered => Window::Ordered(Vec::new()),
+                    });
+                let fired = match win {
+                    Window::Times(times) => {
+                        times.push_back(time);
+                        while times.front().is_some_and(|t| *t <= time - span) {
+                            times.pop_front();
+                        }
+                        (times.len() as u64 >= c.min)
+                            .then(|| (times.len() as u64, times.front().copied().unwrap_or(time)))
+                    }
+                    Window::Values(values) => {
+                        let field = c.value_field.as_ref().map(|v| v[pos]);
+                        if let Some(v) = field
+                            .and_then(|f| ev.values(f).first())
+                            .and_then(|v| v.as_text())
+                        {
+                            values.insert(v.to_string(), time);
+                        }
+                        values.retain(|_, t| *t > time - span);
+                        let first = values.values().copied().min().unwrap_or(time);
+                        (values.len() as u64 >= c.min).then_some((values.len() as u64, first))
+                    }
+                    Window::Seen(seen) => {
+                        seen[pos] = Some(time);
+                        let live: Vec<i64> = seen
+                            .iter()
+                            .flatten()
+                            .copied()
+                            .filter(|t| *t > time - span)
+                            .collect();
+                        (live.len() as u64 >= c.min).then(|| {
+                            (
+                                live.len() as u64,
+                                live.iter().copied().min().unwrap_or(time),
+                            )
+                        })
+                    }
+                    Window::Ordered(times) => {
+                        if times.first().is_some_and(|t| *t <= time - span) {
+                            times.clear();
+                        }
+                        if pos == times.len() {
+                            times.push(time);
+                        } else if pos == 0 {
+                            // A new first step restarts the sequence.
+                            times.clear();
+                            times.push(time);
+                        }
+                        (times.len() as u64 >= c.min).then(|| (times.len() as u64, times[0]))
+                    }
+                };
+                if let Some((count, first_time)) = fired {
+                    out.push(CorrelationHit {
+                        correlation: ci,
+                        group,
+                        count,
+                        first_time,
+                        last_time: time,
+                    });
+                    self.windows.remove(&(ci, group_key(&out[out.len() - 1])));
+                }
+            }
+        }
+        self.observed += 1;
+        if self.observed.is_multiple_of(SWEEP_EVERY) {
+            let newest = self.newest;
+            self.windows.retain(|(ci, _), w| {
+                w.newest() > newest - correlations[*ci as usize].timespan_secs
+            });
+        }
+    }
+}
+
+fn group_key(hit: &CorrelationHit) -> String {
+    let mut key = String::new();
+    for (_, v) in &hit.group {
+        key.push_str(v);
+        key.push('\u{1f}');
+    }
+    key
+}
+
+/// Parses an event time (RFC 3339, as CloudTrail's `eventTime`) to Unix seconds.
+pub fn parse_time(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.timestamp())
+}
