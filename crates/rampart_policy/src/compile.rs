@@ -165,24 +165,6 @@ pub(crate) enum FieldRef {
     DataPlane(Box<str>),
 }
 
-impl FieldRef {
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            FieldRef::Name => "name".into(),
-            FieldRef::FullName => "fullName".into(),
-            FieldRef::Kind => "kind".into(),
-            FieldRef::Type => "type".into(),
-            FieldRef::Location => "location".into(),
-            FieldRef::Id => "id".into(),
-            FieldRef::IdentityType => "identity.type".into(),
-            FieldRef::Tags => "tags".into(),
-            FieldRef::Tag(t) => format!("tags['{t}']"),
-            FieldRef::Path { text, .. } => text.to_string(),
-            FieldRef::DataPlane(a) => a.to_string(),
-        }
-    }
-}
-
 /// `current()` references.
 #[derive(Debug, Clone)]
 pub(crate) enum Current {
@@ -999,5 +981,78 @@ impl CompiledPolicy {
     /// Lower-case types the `if` requires, when it pins them (used to index policies by type).
     pub fn pinned_types(&self) -> Option<&[String]> {
         self.pinned_types.as_deref()
+    }
+}
+
+/// Leading member names (at most two: `properties.<x>`) of every path a condition reads from the
+/// resource it is evaluated on, so that a retained copy can be pruned to what evaluation needs.
+pub(crate) fn read_prefixes(c: &Cond, out: &mut Vec<Vec<Box<str>>>) {
+    fn push_path(segs: &[Seg], out: &mut Vec<Vec<Box<str>>>) {
+        let mut prefix = Vec::new();
+        for s in segs.iter().take(2) {
+            match s {
+                Seg::Key(k) => prefix.push(k.clone()),
+                _ => break,
+            }
+        }
+        if !prefix.is_empty() && !out.contains(&prefix) {
+            out.push(prefix);
+        }
+    }
+    fn field(f: &FieldRef, out: &mut Vec<Vec<Box<str>>>) {
+        let special = match f {
+            FieldRef::Path {
+                paths, bound: None, ..
+            } => {
+                paths.iter().for_each(|p| push_path(p, out));
+                return;
+            }
+            FieldRef::Kind => "kind",
+            FieldRef::Tags | FieldRef::Tag(_) => "tags",
+            FieldRef::IdentityType => "identity",
+            FieldRef::Location => "location",
+            _ => return,
+        };
+        push_path(&[Seg::Key(special.into())], out);
+    }
+    fn expr(e: &Expr, out: &mut Vec<Vec<Box<str>>>) {
+        match e {
+            Expr::Field(f) => field(f, out),
+            Expr::Call(_, args) => args.iter().for_each(|a| expr(a, out)),
+            Expr::Prop(a, _) => expr(a, out),
+            Expr::Index(a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            Expr::Lit(_) | Expr::TargetField(_) | Expr::Current(_) => {}
+        }
+    }
+    fn operand(o: &Operand, out: &mut Vec<Vec<Box<str>>>) {
+        if let Operand::Expr(e) = o {
+            expr(e, out);
+        }
+    }
+    match c {
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| read_prefixes(c, out)),
+        Cond::Not(c) => read_prefixes(c, out),
+        Cond::Field { field: f, rhs, .. } => {
+            field(f, out);
+            operand(rhs, out);
+        }
+        Cond::Value { lhs, rhs, .. } => {
+            operand(lhs, out);
+            operand(rhs, out);
+        }
+        Cond::Count { count, rhs, .. } => {
+            operand(rhs, out);
+            match &count.source {
+                CountSource::Field { segs, bound: None } => push_path(segs, out),
+                CountSource::Field { .. } => {}
+                CountSource::Value(o) => operand(o, out),
+            }
+            if let Some(w) = &count.where_ {
+                read_prefixes(w, out);
+            }
+        }
     }
 }

@@ -40,10 +40,11 @@ pub enum Evaluation {
 /// What an IfNotExists check needs from the evaluated resource, kept instead of the resource itself.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PendingExistence {
+    /// Invariant: the only per-target allocation besides computed names/values (one per pending
+    /// check; a VM has ~25), everything else is derived from it.
     pub(crate) target_id: Box<str>,
-    pub(crate) target_name: Box<str>,
-    pub(crate) subscription: Option<Box<str>>,
-    pub(crate) resource_group: Option<Box<str>>,
+    /// `details.resourceGroupName`, when given.
+    pub(crate) rg_override: Option<Box<str>>,
     /// Related resources must be below the target's id (child or extension types).
     pub(crate) under_target: bool,
     pub(crate) scope_subscription: bool,
@@ -56,18 +57,24 @@ impl PendingExistence {
     pub fn target_id(&self) -> &str {
         &self.target_id
     }
-    /// Name of the evaluated resource.
+    /// Name of the evaluated resource (last segment of its id).
     pub fn target_name(&self) -> &str {
-        &self.target_name
+        self.target_id.rsplit('/').next().unwrap_or("")
     }
     /// Subscription id of the evaluated resource (from its id).
     pub fn subscription(&self) -> Option<&str> {
-        self.subscription.as_deref()
+        id_parts(&self.target_id).0
     }
     /// Resource group that related resources are searched in (details.resourceGroupName or the
-    /// target's own), when the scope is a resource group.
+    /// target's own).
     pub fn resource_group(&self) -> Option<&str> {
-        self.resource_group.as_deref()
+        self.rg_override
+            .as_deref()
+            .or_else(|| id_parts(&self.target_id).1)
+    }
+    /// `details.name` as resolved for this target, when the rule names the related resource.
+    pub fn related_name(&self) -> Option<&str> {
+        self.related_name.as_deref()
     }
 }
 
@@ -174,8 +181,8 @@ fn borrow_or_clone<'a>(
 fn pick_path<'p>(paths: &'p [Box<[Seg]>], root: &Value) -> &'p [Seg] {
     if paths.len() > 1 {
         for p in paths {
-            let head: Vec<Seg> = p.iter().take_while(|s| **s != Seg::Wild).cloned().collect();
-            if lookup(root, &head).is_some() {
+            let head = p.iter().position(|s| *s == Seg::Wild).unwrap_or(p.len());
+            if lookup(root, &p[..head]).is_some() {
                 return p;
             }
         }
@@ -643,61 +650,114 @@ fn lower_buf<'b>(s: &str, buf: &'b mut [u8; 192]) -> Option<&'b str> {
     std::str::from_utf8(&buf[..b.len()]).ok()
 }
 
-/// Runs `f` with the resource's lower-cased type, without allocating for ordinary types.
-pub(crate) fn with_type_lower<T>(resource: &Value, f: impl FnOnce(&str) -> T) -> T {
+/// What every policy asks of a resource, computed once per resource.
+pub(crate) struct View<'a> {
+    pub(crate) resource: &'a Value,
+    pub(crate) type_lower: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) indexed: bool,
+    pub(crate) has_properties: bool,
+}
+
+/// Runs `f` with the resource's [`View`], without allocating for ordinary types.
+pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> T {
     let t = get_present(resource, "type")
         .and_then(Value::as_str)
         .unwrap_or("");
+    let id = get_present(resource, "id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let has_properties = get_present(resource, "properties").is_some();
     let mut buf = [0u8; 192];
-    match lower_buf(t, &mut buf) {
-        Some(l) => f(l),
-        None => f(&t.to_ascii_lowercase()),
-    }
+    let owned;
+    let type_lower = match lower_buf(t, &mut buf) {
+        Some(l) => l,
+        None => {
+            owned = t.to_ascii_lowercase();
+            &owned
+        }
+    };
+    let view = View {
+        resource,
+        type_lower,
+        id,
+        indexed: is_indexed(resource, type_lower),
+        has_properties,
+    };
+    f(&view)
 }
 
-fn describe_fields(c: &Cond, resource: &Value, out: &mut Vec<String>) {
-    if out.len() >= 3 {
+/// Appends `path = value` for up to three unbound fields the `if` reads (the NonCompliant
+/// reason). Values are written compactly: scalars as JSON, arrays and objects summarised.
+fn describe_fields(c: &Cond, resource: &Value, out: &mut String, n: &mut usize) {
+    use std::fmt::Write as _;
+    if *n >= 3 {
         return;
     }
     match c {
-        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| describe_fields(c, resource, out)),
-        Cond::Not(c) => describe_fields(c, resource, out),
+        Cond::All(cs) | Cond::Any(cs) => {
+            cs.iter().for_each(|c| describe_fields(c, resource, out, n))
+        }
+        Cond::Not(c) => describe_fields(c, resource, out, n),
         Cond::Field {
-            field: f @ FieldRef::Path { bound: None, .. },
+            field: f @ FieldRef::Path {
+                bound: None, text, ..
+            },
             ..
         } => {
-            let d = f.describe();
-            if out.iter().any(|o| o.starts_with(&format!("{d} "))) {
+            // The same path twice (e.g. `exists` then `equals`) is described once.
+            if out
+                .split("; ")
+                .any(|part| part.split(' ').next() == Some(&**text))
+            {
                 return;
             }
+            if *n > 0 {
+                out.push_str("; ");
+            }
+            *n += 1;
+            out.push_str(text);
             let v = field_value(f, resource, None);
-            out.push(match v.as_ref() {
-                Value::Null => format!("{d} is absent"),
-                other => {
-                    let mut s = other.to_string();
-                    if s.len() > 120 {
-                        s.truncate(117);
-                        s.push_str("...");
-                    }
-                    format!("{d} = {s}")
+            let _ = match v.as_ref() {
+                Value::Null => write!(out, " is absent"),
+                Value::Array(a)
+                    if a.len() <= 3 && a.iter().all(|x| !x.is_object() && !x.is_array()) =>
+                {
+                    write!(out, " = {v}")
                 }
-            });
+                Value::Array(a) => write!(out, " = [{} element(s)]", a.len()),
+                Value::Object(o)
+                    if o.len() <= 3 && o.values().all(|x| !x.is_object() && !x.is_array()) =>
+                {
+                    write!(out, " = {v}")
+                }
+                Value::Object(o) => write!(out, " = {{{} member(s)}}", o.len()),
+                Value::String(x) if x.len() > 120 => {
+                    write!(out, " = \"{}...\"", x.chars().take(117).collect::<String>())
+                }
+                other => write!(out, " = {other}"),
+            };
         }
         Cond::Count { count, .. } => {
             if let CountSource::Field { segs, bound: None } = &count.source {
-                let n = collect(Some(resource), segs).as_array().map_or(0, Vec::len);
-                let text: Vec<String> = segs
-                    .iter()
-                    .map(|s| match s {
-                        Seg::Key(k) => k.to_string(),
-                        Seg::Wild => "[*]".to_owned(),
-                        Seg::Index(i) => format!("[{i}]"),
-                    })
-                    .collect();
-                out.push(format!(
-                    "{} has {n} element(s)",
-                    text.join(".").replace(".[", "[")
-                ));
+                let mut cnt = 0usize;
+                visit(Some(resource), segs, &mut |_| {
+                    cnt += 1;
+                    true
+                });
+                if *n > 0 {
+                    out.push_str("; ");
+                }
+                *n += 1;
+                for (i, seg) in segs.iter().enumerate() {
+                    let _ = match seg {
+                        Seg::Key(k) if i == 0 => write!(out, "{k}"),
+                        Seg::Key(k) => write!(out, ".{k}"),
+                        Seg::Wild => write!(out, "[*]"),
+                        Seg::Index(x) => write!(out, "[{x}]"),
+                    };
+                }
+                let _ = write!(out, " has {cnt} element(s)");
             }
         }
         _ => {}
@@ -709,7 +769,7 @@ impl CompiledPolicy {
     /// return [`Evaluation::NeedsRelated`]; resolve it with [`CompiledPolicy::evaluate_existence`]
     /// or let [`crate::StreamingEvaluator`] do it.
     pub fn evaluate(&self, resource: &Value) -> Evaluation {
-        with_type_lower(resource, |t| self.evaluate_typed(resource, t, None))
+        with_view(resource, |v| self.evaluate_typed(v, None))
     }
 
     /// Like [`CompiledPolicy::evaluate`], with the resource's resource-group row (as Resource Graph
@@ -720,17 +780,15 @@ impl CompiledPolicy {
         resource: &Value,
         resource_group: Option<&Value>,
     ) -> Evaluation {
-        with_type_lower(resource, |t| {
-            self.evaluate_typed(resource, t, resource_group)
-        })
+        with_view(resource, |v| self.evaluate_typed(v, resource_group))
     }
 
     pub(crate) fn evaluate_typed(
         &self,
-        resource: &Value,
-        type_lower: &str,
+        view: &View<'_>,
         resource_group: Option<&Value>,
     ) -> Evaluation {
+        let (resource, type_lower) = (view.resource, view.type_lower);
         if self.mode.is_data_plane() {
             if !data_plane_targets(&self.mode).contains(&type_lower) {
                 return Evaluation::NotApplicable;
@@ -755,15 +813,12 @@ impl CompiledPolicy {
                 return Evaluation::NotApplicable;
             }
         }
-        if self.mode == PolicyMode::Indexed && !is_indexed(resource, type_lower) {
+        if self.mode == PolicyMode::Indexed && !view.indexed {
             return Evaluation::NotApplicable;
         }
-        let id = get_present(resource, "id")
-            .and_then(Value::as_str)
-            .unwrap_or("");
         let ctx = Ctx {
             resource,
-            home_id: id,
+            home_id: view.id,
             slots: &[],
             resource_group,
         };
@@ -771,7 +826,7 @@ impl CompiledPolicy {
         if !type_ok {
             return Evaluation::NotApplicable;
         }
-        let lacks_properties = get_present(resource, "properties").is_none();
+        let lacks_properties = !view.has_properties;
         let missing = |p: &str| Evaluation::NotAssessed {
             reason: format!("the resource has no `properties` object; the policy reads `{p}`"),
         };
@@ -813,16 +868,16 @@ impl CompiledPolicy {
         }
         match eval_cond(&self.rule, &ctx, None) {
             Ok(true) => {
-                let mut parts = Vec::new();
-                describe_fields(&self.rule, resource, &mut parts);
-                let reason = if parts.is_empty() {
+                let mut reason = String::new();
+                describe_fields(&self.rule, resource, &mut reason, &mut 0);
+                let reason = if reason.is_empty() {
                     format!(
                         "matches the {} condition of '{}'",
                         self.effect.as_str(),
                         self.display_name
                     )
                 } else {
-                    parts.join("; ")
+                    reason
                 };
                 Evaluation::NonCompliant { reason }
             }
@@ -838,7 +893,7 @@ impl CompiledPolicy {
             return Err("no details.type".to_owned());
         };
         let id = ctx.home_id;
-        let (sub, rg) = id_parts(id);
+        let (_, rg) = id_parts(id);
         let name_of = |o: &Option<Operand>| -> R<Option<Box<str>>> {
             match o {
                 None => Ok(None),
@@ -863,12 +918,7 @@ impl CompiledPolicy {
             .collect();
         Ok(PendingExistence {
             target_id: id.into(),
-            target_name: get_present(resource, "name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .into(),
-            subscription: sub.map(Into::into),
-            resource_group: rg_override.or_else(|| rg.map(Into::into)),
+            rg_override,
             under_target,
             // A subscription-level target (no resource group) is searched in its subscription.
             scope_subscription: is_subscription
@@ -900,49 +950,46 @@ impl CompiledPolicy {
                 && rid.as_bytes()[pending.target_id.len()] == b'/'
         } else {
             let (rsub, rrg) = id_parts(rid);
-            let same_sub = match (rsub, pending.subscription.as_deref()) {
+            let same_sub = match (rsub, pending.subscription()) {
                 (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
                 _ => false,
             };
             same_sub
                 && (pending.scope_subscription
-                    || matches!((rrg, pending.resource_group.as_deref()), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b)))
+                    || matches!((rrg, pending.resource_group()), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b)))
         };
         if !in_scope {
             return false;
         }
-        match &pending.related_name {
-            None => true,
-            Some(want) => {
-                let name = get_present(related, "name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                let last = rid.rsplit('/').next().unwrap_or("");
-                let matches_one = |cand: &str| {
-                    if let Some(prefix) = want.strip_suffix('?') {
-                        cand.len() > prefix.len()
-                            && cand[..prefix.len()].eq_ignore_ascii_case(prefix)
-                    } else {
-                        cand.eq_ignore_ascii_case(want)
-                    }
-                };
-                matches_one(name)
-                    || matches_one(last)
-                    || full_name(related).is_some_and(|f| matches_one(&f))
-            }
-        }
+        name_matches(pending, related)
     }
 
     /// Decides a pending IfNotExists check against candidate related resources (any order; those
     /// out of scope are ignored): compliant when one satisfies the existence condition.
     pub fn evaluate_existence(&self, pending: &PendingExistence, related: &[&Value]) -> Evaluation {
+        self.existence_verdict(pending, related, true)
+    }
+
+    /// `check_scope` false: the caller guarantees type and scope (the streaming index does), only
+    /// the name is checked.
+    pub(crate) fn existence_verdict(
+        &self,
+        pending: &PendingExistence,
+        related: &[&Value],
+        check_scope: bool,
+    ) -> Evaluation {
         let Some(ex) = &self.existence else {
             return Evaluation::NotApplicable;
         };
         let mut candidates = 0usize;
         let mut lacking = 0usize;
         for r in related {
-            if !self.related_in_scope(pending, r) {
+            let ok = if check_scope {
+                self.related_in_scope(pending, r)
+            } else {
+                name_matches(pending, r)
+            };
+            if !ok {
                 continue;
             }
             candidates += 1;
@@ -991,4 +1038,34 @@ impl CompiledPolicy {
             },
         }
     }
+}
+
+/// `details.name` check: the related resource's name, last id segment, or (for `parent/child`
+/// names) full name; a trailing `?` matches any last segment.
+fn name_matches(pending: &PendingExistence, related: &Value) -> bool {
+    let Some(want) = pending.related_name.as_deref() else {
+        return true;
+    };
+    let matches_one = |cand: &str| {
+        if let Some(prefix) = want.strip_suffix('?') {
+            cand.len() > prefix.len()
+                && cand.is_char_boundary(prefix.len())
+                && cand[..prefix.len()].eq_ignore_ascii_case(prefix)
+        } else {
+            cand.eq_ignore_ascii_case(want)
+        }
+    };
+    let name = get_present(related, "name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if matches_one(name) {
+        return true;
+    }
+    let rid = get_present(related, "id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if matches_one(rid.rsplit('/').next().unwrap_or("")) {
+        return true;
+    }
+    want.contains('/') && full_name(related).is_some_and(|f| matches_one(&f))
 }

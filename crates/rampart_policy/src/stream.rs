@@ -10,13 +10,64 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::compile::CompiledPolicy;
-use crate::eval::{id_parts, with_type_lower, Evaluation, PendingExistence};
+use crate::eval::{id_parts, with_view, Evaluation, PendingExistence};
 use crate::value::get_present;
 
 #[derive(Default)]
 struct RelatedStore {
-    /// Retained resources of this related type.
+    /// Retained resources of this related type, pruned to what the existence conditions read.
     items: Vec<Value>,
+    /// Member prefixes the existence conditions of this type read.
+    reads: Vec<Vec<Box<str>>>,
+}
+
+/// Top-level members always kept in a pruned copy (identity, scope and the special fields).
+const ALWAYS_KEPT: &[&str] = &["id", "name", "type", "location"];
+
+/// A copy of `v` holding only [`ALWAYS_KEPT`] and the given member prefixes (`properties.x`). The
+/// `properties` object itself is kept (possibly empty) when present, so missing-data checks see it.
+fn prune(v: &Value, reads: &[Vec<Box<str>>]) -> Value {
+    let Some(obj) = v.as_object() else {
+        return v.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (k, val) in obj {
+        if ALWAYS_KEPT.iter().any(|a| a.eq_ignore_ascii_case(k)) {
+            out.insert(k.clone(), val.clone());
+        }
+    }
+    for prefix in reads {
+        let Some((top, rest)) = prefix.split_first() else {
+            continue;
+        };
+        let Some((key, val)) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(top)) else {
+            continue;
+        };
+        match (rest.first(), val.as_object()) {
+            (Some(sub), Some(inner)) => {
+                let slot = out
+                    .entry(key.clone())
+                    .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                if let (Some(dst), Some((k2, v2))) = (
+                    slot.as_object_mut(),
+                    inner.iter().find(|(k, _)| k.eq_ignore_ascii_case(sub)),
+                ) {
+                    dst.insert(k2.clone(), v2.clone());
+                }
+            }
+            _ => {
+                out.insert(key.clone(), val.clone());
+            }
+        }
+    }
+    if let Some((key, Value::Object(_))) = obj
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("properties"))
+    {
+        out.entry(key.clone())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+    Value::Object(out)
 }
 
 /// See the module documentation.
@@ -64,9 +115,11 @@ impl<'p> StreamingEvaluator<'p> {
                 None => unpinned.push(i),
             }
             if let Some(ex) = &p.existence {
-                related
-                    .entry(ex.related_type_lower.clone())
-                    .or_insert_with(RelatedStore::default);
+                let store: &mut RelatedStore =
+                    related.entry(ex.related_type_lower.clone()).or_default();
+                if let Some(c) = &ex.condition {
+                    crate::compile::read_prefixes(c, &mut store.reads);
+                }
             }
         }
         let needs_rg = policies.iter().any(CompiledPolicy::uses_resource_group);
@@ -103,9 +156,11 @@ impl<'p> StreamingEvaluator<'p> {
         let resource_groups = &mut self.resource_groups;
         let rg_deferred = &mut self.rg_deferred;
         let needs_rg = self.needs_rg;
-        with_type_lower(resource, |t| {
+        with_view(resource, |view| {
+            let t = view.type_lower;
             if let Some(store) = related.get_mut(t) {
-                store.items.push(resource.clone());
+                let pruned = prune(resource, &store.reads);
+                store.items.push(pruned);
             }
             if needs_rg && t == RESOURCE_GROUP_TYPE {
                 if let Some(k) = rg_key(resource) {
@@ -119,16 +174,15 @@ impl<'p> StreamingEvaluator<'p> {
                 if policy.uses_resource_group() {
                     rg = rg_key(resource).and_then(|k| resource_groups.get(&k));
                     if rg.is_none()
-                        && !matches!(
-                            policy.evaluate_typed(resource, t, None),
-                            Evaluation::NotApplicable
-                        )
+                        && !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable)
                     {
-                        rg_deferred.push((resource_key, i, resource.clone()));
+                        let mut reads = Vec::new();
+                        crate::compile::read_prefixes(&policy.rule, &mut reads);
+                        rg_deferred.push((resource_key, i, prune(resource, &reads)));
                         continue;
                     }
                 }
-                match policy.evaluate_typed(resource, t, rg) {
+                match policy.evaluate_typed(view, rg) {
                     Evaluation::NotApplicable => {}
                     Evaluation::NeedsRelated(p) => pending.push((resource_key, i, p)),
                     other => emit(resource_key, i, other),
@@ -177,12 +231,8 @@ impl<'p> StreamingEvaluator<'p> {
                             .push(v);
                     }
                 }
-                // Every proper ancestor at a segment boundary.
-                for (pos, _) in id.match_indices('/').skip(1) {
-                    ix.by_ancestor
-                        .entry(id[..pos].to_owned())
-                        .or_default()
-                        .push(v);
+                for parent in parent_ids(&id) {
+                    ix.by_ancestor.entry(parent.to_owned()).or_default().push(v);
                 }
             }
             indexes.insert(t.as_str(), ix);
@@ -223,8 +273,68 @@ impl<'p> StreamingEvaluator<'p> {
             emit(
                 *key,
                 *i,
-                policy.evaluate_existence(p, candidates.unwrap_or(&empty)),
+                policy.existence_verdict(p, candidates.unwrap_or(&empty), false),
             );
         }
+    }
+}
+
+/// Ids a related resource can hang under: the resource an extension is attached to (before the
+/// last `/providers/`), and each parent of a child resource (dropping `/<type>/<name>` pairs down
+/// to the provider namespace). `id` is lower-case.
+fn parent_ids(id: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let Some(prov) = id.rfind("/providers/") else {
+        return out;
+    };
+    if prov > 0 {
+        out.push(&id[..prov]);
+    }
+    // After `/providers/<namespace>`: `/<type>/<name>` pairs.
+    let ns_end = id[prov + "/providers/".len()..]
+        .find('/')
+        .map(|i| prov + "/providers/".len() + i);
+    let Some(ns_end) = ns_end else { return out };
+    let mut end = id.len();
+    // Drop one `/<type>/<name>` pair at a time while a parent pair remains after the namespace.
+    while let Some(b) = id[..end].rfind('/').and_then(|a| id[..a].rfind('/')) {
+        if b <= ns_end {
+            break;
+        }
+        end = b;
+        let parent = &id[..end];
+        if parent[ns_end..].matches('/').count() >= 2 {
+            out.push(parent);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parent_ids;
+
+    #[test]
+    fn parents_of_children_and_extensions() {
+        let ext = "/subscriptions/s/resourcegroups/r/providers/microsoft.compute/virtualmachines/vm/providers/microsoft.security/assessments/g";
+        assert_eq!(
+            parent_ids(ext),
+            vec![
+                "/subscriptions/s/resourcegroups/r/providers/microsoft.compute/virtualmachines/vm"
+            ]
+        );
+        let child = "/subscriptions/s/resourcegroups/r/providers/microsoft.sql/servers/srv/databases/db/transparentdataencryption/current";
+        assert_eq!(
+            parent_ids(child),
+            vec![
+                "/subscriptions/s/resourcegroups/r",
+                "/subscriptions/s/resourcegroups/r/providers/microsoft.sql/servers/srv/databases/db",
+                "/subscriptions/s/resourcegroups/r/providers/microsoft.sql/servers/srv",
+            ]
+        );
+        assert_eq!(
+            parent_ids("/subscriptions/s/providers/microsoft.security/pricings/vm"),
+            vec!["/subscriptions/s"]
+        );
     }
 }
