@@ -1,8 +1,9 @@
 //! Throughput of CloudTrail detection: a generated CloudTrail JSON Lines file (the real
 //! Stratus detonation and Panther records, replicated with varied ids, times, addresses
 //! and user names) read with the CloudTrail reader against every SigmaHQ cloud rule.
-//! Beside it, a bare `serde_json::Value` parse of the same lines (the floor the issue
-//! compares against).
+//! Beside it, on the same lines: a bare `serde_json::Value` parse (the floor the issue
+//! compares against) and rsigma-eval 0.23 (parse to `Value`, then `Engine::evaluate`),
+//! given only the 57 AWS rules, since it has no logsource routing on plain JSON.
 //!
 //! Run: `cargo bench -p rampart_sigma --bench cloudtrail` (events/s = elements/s).
 //! `RAMPART_BENCH_EVENTS` sets the number of events (default 200,000).
@@ -166,9 +167,27 @@ fn bench(c: &mut Criterion) {
         }
         count
     };
+    let mut rs = rsigma_eval::Engine::new();
+    let mut aws = Vec::new();
+    rule_texts(&shared_data().join("sigma/rules/cloud/aws"), &mut aws);
+    for (_, text) in &aws {
+        let coll = rsigma_parser::parse_sigma_yaml(text).expect("rsigma parses the AWS rules");
+        rs.add_collection(&coll)
+            .expect("rsigma compiles the AWS rules");
+    }
+    let rsigma = || {
+        let mut matched = 0u64;
+        for line in data.lines() {
+            let v: Value = serde_json::from_str(line).expect("json");
+            let ev = rsigma_eval::event::JsonEvent::borrow(&v);
+            matched += rs.evaluate(&ev).len() as u64;
+        }
+        matched
+    };
     for (name, f) in [
         ("detect_all_cloud_rules", &detect as &dyn Fn() -> u64),
         ("serde_json_value_parse", &parse),
+        ("rsigma_eval_aws_rules", &rsigma),
     ] {
         let (cpu0, wall0) = (thread_cpu_secs(), std::time::Instant::now());
         let out = std::hint::black_box(f());
@@ -206,6 +225,7 @@ fn bench(c: &mut Criterion) {
             count
         })
     });
+    g.bench_function("rsigma_eval_aws_rules", |bch| bch.iter(rsigma));
     g.finish();
 }
 

@@ -2,6 +2,7 @@
 
 mod corpus;
 mod correlation;
+mod differential;
 mod e2e;
 mod lint;
 mod reader;
