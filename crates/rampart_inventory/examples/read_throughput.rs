@@ -5,9 +5,51 @@
 
 use std::time::Instant;
 
+// As the `rampart` binary should: glibc malloc is slow when resources parsed on one thread are
+// freed on another.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rampart_inventory::{open, write_synthetic, SyntheticFormat};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `--read FILE`: only read (for profiling the reader alone).
+    if std::env::args().nth(1).as_deref() == Some("--read") {
+        let path = std::path::PathBuf::from(std::env::args().nth(2).ok_or("--read FILE")?);
+        let t = Instant::now();
+        let n = open(&path)?.filter(Result::is_ok).count();
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "{}: sequential: {n} resources in {s:.2}s = {:.0} resources/s",
+            path.display(),
+            n as f64 / s
+        );
+        // `--read FILE [WORKERS...]`: also time `parallel(w)` for each given worker count.
+        for workers in std::env::args().skip(3).map(|w| w.parse::<usize>()) {
+            let workers = workers?;
+            let t = Instant::now();
+            let n = open(&path)?.parallel(workers).filter(Result::is_ok).count();
+            let s = t.elapsed().as_secs_f64();
+            println!(
+                "{}: parallel({workers}): {n} resources in {s:.2}s = {:.0} resources/s",
+                path.display(),
+                n as f64 / s
+            );
+        }
+        return Ok(());
+    }
+    // `--write FILE N`: write a synthetic ARG export (for profiling and for other tools).
+    if std::env::args().nth(1).as_deref() == Some("--write") {
+        let path = std::env::args().nth(2).ok_or("--write FILE N")?;
+        let n: usize = std::env::args().nth(3).ok_or("--write FILE N")?.parse()?;
+        let format = if path.ends_with(".jsonl") {
+            SyntheticFormat::Jsonl
+        } else {
+            SyntheticFormat::ArgJson
+        };
+        write_synthetic(std::fs::File::create(&path)?, n, 42, format)?;
+        return Ok(());
+    }
     let n: usize = std::env::args().nth(1).map_or(Ok(200_000), |s| s.parse())?;
     let dir = tempfile::tempdir()?;
     for (format, file) in [

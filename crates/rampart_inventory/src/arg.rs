@@ -157,10 +157,13 @@ pub(crate) fn extended_id(id: &str) -> Option<&str> {
     find_ci(scope, "/providers/").map(|_| scope)
 }
 
+/// The last occurrence of `needle` (which starts with `/`), ASCII case-insensitively. Walks the
+/// slashes from the end: ids are short and this runs for every row.
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    hay.as_bytes()
-        .windows(needle.len())
-        .rposition(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    memchr::memrchr_iter(b'/', h)
+        .find(|&p| h.len() - p >= n.len() && h[p..p + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Follows a dotted path of object keys.

@@ -9,6 +9,7 @@
 mod arg;
 mod demo;
 mod error;
+mod parallel;
 mod reader;
 mod scan;
 mod snapshot;
@@ -16,6 +17,7 @@ mod synthetic;
 
 pub use demo::{demo_estate, DEMO_ESTATE_JSON};
 pub use error::{InventoryError, Location};
+pub use parallel::ParallelReader;
 pub use reader::{from_reader, open, InputKind, InventoryReader, ReadStats};
 pub use snapshot::{SnapshotHeader, SnapshotWriter, SNAPSHOT_VERSION};
 pub use synthetic::{synthetic, write_synthetic, SyntheticFormat};

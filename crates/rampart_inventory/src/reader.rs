@@ -162,31 +162,17 @@ impl InventoryReader {
     }
 
     fn loc(&self, pos: Pos) -> Location {
-        Location {
-            file: self.name.clone(),
-            line: pos.line,
-            column: Some(pos.column),
-        }
+        loc(&self.name, pos)
     }
 
     fn line_loc(&self, line: u64) -> Location {
-        Location {
-            file: self.name.clone(),
-            line,
-            column: None,
-        }
+        line_loc(&self.name, line)
     }
 
     /// A fatal error: the reader ends after it.
-    fn fatal(&mut self, e: InventoryError) -> Option<Result<Resource, InventoryError>> {
+    fn fatal(&mut self, e: InventoryError) -> Step {
         self.state = State::Done;
-        Some(Err(e))
-    }
-
-    /// A recoverable error: counted, and the reader goes on.
-    fn skip(&mut self, e: InventoryError) -> Option<Result<Resource, InventoryError>> {
-        self.stats.skipped += 1;
-        Some(Err(e))
+        Step::Done(Box::new(Out::Fatal(e)))
     }
 
     fn scan_error(&self, e: ScanError, expected: &str) -> InventoryError {
@@ -245,20 +231,8 @@ impl InventoryReader {
         serde_json::from_slice(&self.buf).map_err(|e| self.json_error(&e, start))
     }
 
-    /// Translates a serde_json error inside `self.buf` (which starts at `start`) to the file.
     fn json_error(&self, e: &serde_json::Error, start: Pos) -> InventoryError {
-        let (line, column) = if e.line() <= 1 {
-            (
-                start.line,
-                start.column + e.column().saturating_sub(1) as u64,
-            )
-        } else {
-            (start.line + e.line() as u64 - 1, e.column() as u64)
-        };
-        InventoryError::Syntax {
-            at: self.loc(Pos { line, column }),
-            message: strip_position(e),
-        }
+        json_error(&self.name, e, start)
     }
 
     /// Reads the keys of a top-level object up to its `data` array (then returns `true`, positioned
@@ -423,14 +397,11 @@ impl InventoryReader {
             .map_err(|e| field_error_from_serde(&e.to_string(), "", at))
     }
 
-    fn next_array_element(
-        &mut self,
-        in_object: bool,
-        first: bool,
-    ) -> Option<Result<Resource, InventoryError>> {
+    /// The next array element: its bytes are left in `self.buf`.
+    fn next_array_element_step(&mut self, in_object: bool, first: bool) -> Option<Step> {
         let b = match self.peek_required("a resource or `]`") {
             Ok(b) => b,
-            Err(e) => return self.fatal(e),
+            Err(e) => return Some(self.fatal(e)),
         };
         if b == b']' {
             self.scanner.bump();
@@ -443,30 +414,16 @@ impl InventoryReader {
         }
         if !first {
             if let Err(e) = self.expect(b',', "`,` or `]`") {
-                return self.fatal(e);
+                return Some(self.fatal(e));
             }
         }
         self.state = State::Array {
             in_object,
             first: false,
         };
-        let start = match self.read_value("a resource") {
-            Ok(start) => start,
-            Err(e) => return self.fatal(e),
-        };
-        let row: Value = match self.parse_buf(start) {
-            Ok(row) => row,
-            Err(e) => return self.skip(e),
-        };
-        match row_to_resource(row) {
-            Ok(r) => {
-                self.stats.records += 1;
-                Some(Ok(r))
-            }
-            Err(e) => {
-                let at = self.loc(start);
-                self.skip(e.at(at))
-            }
+        match self.read_value("a resource") {
+            Ok(start) => Some(Step::Record(RecordKind::ArgRow, start)),
+            Err(e) => Some(self.fatal(e)),
         }
     }
 
@@ -487,7 +444,8 @@ impl InventoryReader {
         }
     }
 
-    fn next_line(&mut self, snapshot: bool) -> Option<Result<Resource, InventoryError>> {
+    /// The next non-blank line: its bytes are left in `self.buf`.
+    fn next_line_step(&mut self, snapshot: bool) -> Step {
         loop {
             let line = self.scanner.pos().line;
             self.buf.clear();
@@ -497,7 +455,7 @@ impl InventoryReader {
             match res {
                 Ok(false) => {
                     self.state = State::Done;
-                    return None;
+                    return Step::End;
                 }
                 Ok(true) => {}
                 Err(e) => {
@@ -510,54 +468,243 @@ impl InventoryReader {
                 continue;
             }
             let start = Pos { line, column: 1 };
-            let parsed = if snapshot {
-                if text.starts_with(b"{\"rampart_inventory\"") {
-                    // A second header: snapshots concatenated with `cat`.
-                    match serde_json::from_slice::<Map<String, Value>>(text)
-                        .map_err(|e| self.json_error(&e, start))
-                        .and_then(|m| self.header_from(m, start))
-                    {
-                        Ok(_) => continue,
-                        Err(e) => return self.skip(e),
-                    }
+            if !snapshot {
+                return Step::Record(RecordKind::ArgLine, start);
+            }
+            if text.starts_with(b"{\"rampart_inventory\"") {
+                // A second header: snapshots concatenated with `cat`.
+                match serde_json::from_slice::<Map<String, Value>>(text)
+                    .map_err(|e| self.json_error(&e, start))
+                    .and_then(|m| self.header_from(m, start))
+                {
+                    Ok(_) => continue,
+                    Err(e) => return Step::Done(Box::new(Out::Skipped(e))),
                 }
-                self.parse_snapshot_line(start)
-            } else {
-                match serde_json::from_slice::<Value>(text) {
-                    Ok(row) => row_to_resource(row).map_err(|e| e.at(self.line_loc(line))),
-                    Err(e) => Err(self.json_error(&e, start)),
-                }
-            };
-            return match parsed {
-                Ok(r) => {
-                    self.stats.records += 1;
-                    Some(Ok(r))
-                }
-                Err(e) => self.skip(e),
-            };
+            }
+            return Step::Record(RecordKind::SnapshotLine, start);
         }
     }
 
-    fn parse_snapshot_line(&self, start: Pos) -> Result<Resource, InventoryError> {
-        let text = self.buf.trim_ascii();
-        let mut de = serde_json::Deserializer::from_slice(text);
-        let res: Result<Resource, _> = serde_path_to_error::deserialize(&mut de);
-        match res {
-            Ok(r) => de.end().map(|()| r).map_err(|e| self.json_error(&e, start)),
-            Err(e) => {
-                let inner = e.inner();
-                if inner.is_data() {
-                    let path = e.path().to_string();
-                    Err(field_error_from_serde(
-                        &strip_position(inner),
-                        &path,
-                        self.line_loc(start.line),
-                    ))
-                } else {
-                    Err(self.json_error(inner, start))
+    /// Scans to the next record (left in `self.buf`) or outcome. Does not parse records.
+    fn step(&mut self) -> Step {
+        if let Some(e) = self.pending.take() {
+            return Step::Done(Box::new(Out::Fatal(e)));
+        }
+        if let Some(r) = self.queued.take() {
+            return Step::Done(Box::new(Out::from_result(r)));
+        }
+        loop {
+            match self.state {
+                State::Done => return Step::End,
+                State::Start => match self.start_document() {
+                    Ok(Some(())) => {
+                        if let Some(r) = self.queued.take() {
+                            return Step::Done(Box::new(Out::from_result(r)));
+                        }
+                    }
+                    Ok(None) => {
+                        self.state = State::Done;
+                        return Step::End;
+                    }
+                    Err(e) => return self.fatal(e),
+                },
+                State::Array { in_object, first } => {
+                    if let Some(step) = self.next_array_element_step(in_object, first) {
+                        return step;
+                    }
                 }
+                State::ObjectTail => match self.object_tail() {
+                    Ok(()) => self.state = State::Start,
+                    Err(e) => return self.fatal(e),
+                },
+                State::Lines { snapshot } => return self.next_line_step(snapshot),
             }
         }
+    }
+
+    /// Moves scanning to a background thread and parsing to `workers` threads (at least one),
+    /// keeping the order of records. Memory stays bounded: a few batches of records are in flight.
+    /// Use it when parsing would otherwise share one core with the work done on each resource.
+    #[must_use]
+    pub fn parallel(self, workers: usize) -> crate::parallel::ParallelReader {
+        crate::parallel::ParallelReader::spawn(self, workers)
+    }
+
+    /// For [`crate::parallel`]: the next record's bytes (appended to `out`) or outcome.
+    pub(crate) fn next_raw(&mut self, out: &mut Vec<u8>) -> Raw {
+        match self.step() {
+            Step::End => Raw::End,
+            Step::Done(o) => Raw::Done(o),
+            Step::Record(kind, start) => {
+                out.extend_from_slice(&self.buf);
+                Raw::Record(kind, start)
+            }
+        }
+    }
+}
+
+/// What the scanner found next.
+enum Step {
+    /// A record's bytes are in `buf`, to be parsed as `RecordKind`, starting at `Pos`.
+    Record(RecordKind, Pos),
+    /// An outcome that needs no parsing (errors, a record read during detection). Boxed: rare.
+    Done(Box<Out>),
+    End,
+}
+
+/// [`Step`] for the parallel reader, with the record's bytes copied out.
+pub(crate) enum Raw {
+    Record(RecordKind, Pos),
+    Done(Box<Out>),
+    End,
+}
+
+/// How to parse a record's bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RecordKind {
+    /// An element of an ARG array.
+    ArgRow,
+    /// A line of ARG JSON Lines.
+    ArgLine,
+    /// A resource line of a snapshot.
+    SnapshotLine,
+}
+
+/// One item of a reader, with whether an error ended the read.
+pub(crate) enum Out {
+    Ok(Resource),
+    Skipped(InventoryError),
+    Fatal(InventoryError),
+}
+
+impl Out {
+    fn from_result(r: Result<Resource, InventoryError>) -> Out {
+        match r {
+            Ok(r) => Out::Ok(r),
+            Err(e) => Out::Skipped(e),
+        }
+    }
+
+    pub(crate) fn count(self, stats: &mut ReadStats) -> Result<Resource, InventoryError> {
+        match self {
+            Out::Ok(r) => {
+                stats.records += 1;
+                Ok(r)
+            }
+            Out::Skipped(e) => {
+                stats.skipped += 1;
+                Err(e)
+            }
+            Out::Fatal(e) => Err(e),
+        }
+    }
+}
+
+/// Parses one record's bytes (pure: no IO, no reader state), so that it can run on any thread.
+pub(crate) fn parse_record(name: &str, kind: RecordKind, start: Pos, bytes: &[u8]) -> Out {
+    // Validating UTF-8 once per record and parsing from `&str` is measurably faster than letting
+    // serde_json validate each string of a byte slice.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        // Parse the bytes anyway: serde_json then reports the bad string with its position.
+        Err(_) => return parse_record_bytes(name, kind, start, bytes),
+    };
+    let res = match kind {
+        RecordKind::ArgRow => match serde_json::from_str::<Value>(text) {
+            Ok(row) => row_to_resource(row).map_err(|e| e.at(loc(name, start))),
+            Err(e) => Err(json_error(name, &e, start)),
+        },
+        RecordKind::ArgLine => match serde_json::from_str::<Value>(text.trim_ascii()) {
+            Ok(row) => row_to_resource(row).map_err(|e| e.at(line_loc(name, start.line))),
+            Err(e) => Err(json_error(name, &e, start)),
+        },
+        RecordKind::SnapshotLine => parse_snapshot_line(name, start, text.trim_ascii().as_bytes()),
+    };
+    Out::from_result(res)
+}
+
+fn parse_record_bytes(name: &str, kind: RecordKind, start: Pos, bytes: &[u8]) -> Out {
+    let res = match kind {
+        RecordKind::ArgRow => match serde_json::from_slice::<Value>(bytes) {
+            Ok(row) => row_to_resource(row).map_err(|e| e.at(loc(name, start))),
+            Err(e) => Err(json_error(name, &e, start)),
+        },
+        RecordKind::ArgLine => match serde_json::from_slice::<Value>(bytes.trim_ascii()) {
+            Ok(row) => row_to_resource(row).map_err(|e| e.at(line_loc(name, start.line))),
+            Err(e) => Err(json_error(name, &e, start)),
+        },
+        RecordKind::SnapshotLine => parse_snapshot_line(name, start, bytes.trim_ascii()),
+    };
+    Out::from_result(res)
+}
+
+fn parse_snapshot_line(name: &str, start: Pos, text: &[u8]) -> Result<Resource, InventoryError> {
+    match std::str::from_utf8(text) {
+        Ok(text) => match serde_json::from_str(text) {
+            Ok(r) => Ok(r),
+            // Errors are rare: only then pay for tracking the field path, to name the field.
+            Err(_) => parse_snapshot_with(name, start, serde_json::Deserializer::from_str(text)),
+        },
+        Err(_) => parse_snapshot_with(name, start, serde_json::Deserializer::from_slice(text)),
+    }
+}
+
+fn parse_snapshot_with<'de, R: serde_json::de::Read<'de>>(
+    name: &str,
+    start: Pos,
+    mut de: serde_json::Deserializer<R>,
+) -> Result<Resource, InventoryError> {
+    let res: Result<Resource, _> = serde_path_to_error::deserialize(&mut de);
+    match res {
+        Ok(r) => de
+            .end()
+            .map(|()| r)
+            .map_err(|e| json_error(name, &e, start)),
+        Err(e) => {
+            let inner = e.inner();
+            if inner.is_data() {
+                let path = e.path().to_string();
+                Err(field_error_from_serde(
+                    &strip_position(inner),
+                    &path,
+                    line_loc(name, start.line),
+                ))
+            } else {
+                Err(json_error(name, inner, start))
+            }
+        }
+    }
+}
+
+fn loc(name: &str, pos: Pos) -> Location {
+    Location {
+        file: name.to_owned(),
+        line: pos.line,
+        column: Some(pos.column),
+    }
+}
+
+fn line_loc(name: &str, line: u64) -> Location {
+    Location {
+        file: name.to_owned(),
+        line,
+        column: None,
+    }
+}
+
+/// Translates a serde_json error inside a record (which starts at `start`) to the file.
+fn json_error(name: &str, e: &serde_json::Error, start: Pos) -> InventoryError {
+    let (line, column) = if e.line() <= 1 {
+        (
+            start.line,
+            start.column + e.column().saturating_sub(1) as u64,
+        )
+    } else {
+        (start.line + e.line() as u64 - 1, e.column() as u64)
+    };
+    InventoryError::Syntax {
+        at: loc(name, Pos { line, column }),
+        message: strip_position(e),
     }
 }
 
@@ -565,47 +712,12 @@ impl Iterator for InventoryReader {
     type Item = Result<Resource, InventoryError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(e) = self.pending.take() {
-            return Some(Err(e));
-        }
-        if let Some(r) = self.queued.take() {
-            match &r {
-                Ok(_) => self.stats.records += 1,
-                Err(_) => self.stats.skipped += 1,
-            }
-            return Some(r);
-        }
-        loop {
-            match self.state {
-                State::Done => return None,
-                State::Start => match self.start_document() {
-                    Ok(Some(())) => {
-                        if let Some(r) = self.queued.take() {
-                            match &r {
-                                Ok(_) => self.stats.records += 1,
-                                Err(_) => self.stats.skipped += 1,
-                            }
-                            return Some(r);
-                        }
-                    }
-                    Ok(None) => {
-                        self.state = State::Done;
-                        return None;
-                    }
-                    Err(e) => return self.fatal(e),
-                },
-                State::Array { in_object, first } => {
-                    if let Some(item) = self.next_array_element(in_object, first) {
-                        return Some(item);
-                    }
-                }
-                State::ObjectTail => match self.object_tail() {
-                    Ok(()) => self.state = State::Start,
-                    Err(e) => return self.fatal(e),
-                },
-                State::Lines { snapshot } => return self.next_line(snapshot),
-            }
-        }
+        let out = match self.step() {
+            Step::End => return None,
+            Step::Done(out) => *out,
+            Step::Record(kind, start) => parse_record(&self.name, kind, start, &self.buf),
+        };
+        Some(out.count(&mut self.stats))
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod arg_import;
 mod demo;
+mod parallel;
 mod schema;
 mod snapshot;
 mod support;

@@ -1,0 +1,139 @@
+//! Parallel reading for large inventories: one thread scans (finds record boundaries, cheap),
+//! `workers` threads parse batches of records into resources (the expensive part), and the
+//! iterator returns the results in input order. Memory is bounded by the batches in flight.
+//!
+//! Invariant: the producer announces each batch on the order channel before handing it to the
+//! workers, and workers take batches in the same FIFO order, so the batch the consumer waits for
+//! is always queued or being parsed: no deadlock.
+
+use std::ops::Range;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use rampart_model::Resource;
+
+use crate::error::InventoryError;
+use crate::reader::{parse_record, InventoryReader, Out, Raw, ReadStats, RecordKind};
+use crate::scan::Pos;
+
+const BATCH_RECORDS: usize = 256;
+const BATCH_BYTES: usize = 1 << 20;
+
+enum Job {
+    Record(RecordKind, Pos, Range<usize>),
+    Done(Out),
+}
+
+struct Batch {
+    bytes: Vec<u8>,
+    jobs: Vec<Job>,
+    reply: SyncSender<Vec<Out>>,
+}
+
+/// An [`InventoryReader`] whose scanning and parsing run on background threads; see
+/// [`InventoryReader::parallel`]. Items and errors are the same, in the same order.
+pub struct ParallelReader {
+    name: String,
+    order: Receiver<Receiver<Vec<Out>>>,
+    current: std::vec::IntoIter<Out>,
+    stats: ReadStats,
+}
+
+impl ParallelReader {
+    pub(crate) fn spawn(mut reader: InventoryReader, workers: usize) -> Self {
+        let workers = workers.max(1);
+        let name = reader.name().to_owned();
+        let (work_tx, work_rx) = sync_channel::<Batch>(workers * 2);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (order_tx, order_rx) = sync_channel::<Receiver<Vec<Out>>>(workers * 4);
+        for _ in 0..workers {
+            let work_rx = Arc::clone(&work_rx);
+            let name = name.clone();
+            thread::spawn(move || loop {
+                let batch = match work_rx.lock().map(|rx| rx.recv()) {
+                    Ok(Ok(batch)) => batch,
+                    _ => return,
+                };
+                let out = batch
+                    .jobs
+                    .into_iter()
+                    .map(|job| match job {
+                        Job::Record(kind, start, range) => {
+                            parse_record(&name, kind, start, &batch.bytes[range])
+                        }
+                        Job::Done(out) => out,
+                    })
+                    .collect();
+                // The consumer may have stopped reading: nothing to do then.
+                let _ = batch.reply.send(out);
+            });
+        }
+        thread::spawn(move || loop {
+            let mut bytes = Vec::with_capacity(BATCH_BYTES + (64 << 10));
+            let mut jobs = Vec::with_capacity(BATCH_RECORDS);
+            let mut end = false;
+            while jobs.len() < BATCH_RECORDS && bytes.len() < BATCH_BYTES {
+                let from = bytes.len();
+                match reader.next_raw(&mut bytes) {
+                    Raw::Record(kind, start) => {
+                        jobs.push(Job::Record(kind, start, from..bytes.len()))
+                    }
+                    Raw::Done(out) => jobs.push(Job::Done(*out)),
+                    Raw::End => {
+                        end = true;
+                        break;
+                    }
+                }
+            }
+            if !jobs.is_empty() {
+                let (reply, reply_rx) = sync_channel(1);
+                if order_tx.send(reply_rx).is_err()
+                    || work_tx.send(Batch { bytes, jobs, reply }).is_err()
+                {
+                    return;
+                }
+            }
+            if end {
+                return;
+            }
+        });
+        ParallelReader {
+            name,
+            order: order_rx,
+            current: Vec::new().into_iter(),
+            stats: ReadStats::default(),
+        }
+    }
+
+    /// What has been returned so far.
+    #[must_use]
+    pub fn stats(&self) -> ReadStats {
+        self.stats
+    }
+}
+
+impl Iterator for ParallelReader {
+    type Item = Result<Resource, InventoryError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(out) = self.current.next() {
+                return Some(out.count(&mut self.stats));
+            }
+            // The producer hung up: the input is exhausted.
+            let reply = self.order.recv().ok()?;
+            match reply.recv() {
+                Ok(batch) => self.current = batch.into_iter(),
+                Err(_) => {
+                    // A parser thread ended without answering (it cannot panic on input; this
+                    // would be a bug): report it rather than silently ending the inventory.
+                    return Some(Err(InventoryError::Io {
+                        file: self.name.clone(),
+                        source: std::io::Error::other("inventory parser thread stopped"),
+                    }));
+                }
+            }
+        }
+    }
+}

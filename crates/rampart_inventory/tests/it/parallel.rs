@@ -1,0 +1,63 @@
+//! `InventoryReader::parallel` returns exactly what the sequential reader returns, in order.
+
+use rampart_inventory::{from_reader, open, write_synthetic, SyntheticFormat};
+
+use crate::support::fixture;
+
+fn as_strings<
+    I: Iterator<Item = Result<rampart_model::Resource, rampart_inventory::InventoryError>>,
+>(
+    it: I,
+) -> Vec<String> {
+    it.map(|r| match r {
+        Ok(r) => serde_json::to_string(&r).unwrap(),
+        Err(e) => format!("error: {e}"),
+    })
+    .collect()
+}
+
+#[test]
+fn same_items_errors_order_and_stats() {
+    let names = [
+        "arg_page1.json",
+        "arg_malformed_rows.json",
+        "arg_truncated.json",
+        "arg_garbage_between.json",
+        "arg_rows.jsonl",
+        "not_inventory.json",
+    ];
+    for name in names {
+        let mut seq = open(&fixture(name)).unwrap();
+        let expected = as_strings(seq.by_ref());
+        for workers in [1, 3] {
+            let mut par = open(&fixture(name)).unwrap().parallel(workers);
+            assert_eq!(
+                as_strings(par.by_ref()),
+                expected,
+                "{name} with {workers} workers"
+            );
+            assert_eq!(par.stats(), seq.stats(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn large_inputs_in_both_forms() {
+    for format in [SyntheticFormat::ArgJson, SyntheticFormat::Jsonl] {
+        let mut bytes = Vec::new();
+        write_synthetic(&mut bytes, 3000, 5, format).unwrap();
+        let seq = as_strings(from_reader("s", std::io::Cursor::new(bytes.clone())));
+        let par = as_strings(from_reader("s", std::io::Cursor::new(bytes)).parallel(2));
+        assert_eq!(seq.len(), 3000);
+        assert_eq!(par, seq);
+    }
+}
+
+#[test]
+fn dropping_early_does_not_hang() {
+    let mut bytes = Vec::new();
+    write_synthetic(&mut bytes, 5000, 1, SyntheticFormat::ArgJson).unwrap();
+    let mut par = from_reader("s", std::io::Cursor::new(bytes)).parallel(2);
+    assert!(par.next().unwrap().is_ok());
+    drop(par);
+}
