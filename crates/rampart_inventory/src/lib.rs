@@ -4,7 +4,8 @@
 //! synthetic inventory generator used by benchmarks ([`synthetic`]).
 //!
 //! This is an edge crate: it reads and writes files. Everything downstream sees only
-//! [`rampart_model::Resource`].
+//! [`rampart_model::Resource`]. The format and error conventions are documented in
+//! `docs/inventory-format.md`; [`InventoryReader::parallel`] spreads parsing over threads.
 
 mod arg;
 mod demo;
