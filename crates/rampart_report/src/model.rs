@@ -2,7 +2,9 @@
 //! `docs/report-schema.md` and as JSON Schema in `docs/schemas/report-v1.schema.json`.
 //!
 //! These are plain data structs owned by this crate; `rampart_scan` converts the score, compliance and
-//! exemption results of the other crates into them. Every struct is provider-neutral: scopes and
+//! exemption results of the other crates into them. The per-resource part is compact (see
+//! `results.rs`): a resource table plus 12-byte result entries whose strings are interned once in the
+//! report's [`StringTable`]; `wire.rs` expands them back into the documented JSON. Every struct is provider-neutral: scopes and
 //! resources carry their [`Provider`], so AWS accounts, GCP projects and Kubernetes clusters fit the
 //! same shape as Azure subscriptions.
 //!
@@ -14,12 +16,18 @@ use chrono::{DateTime, Utc};
 use rampart_model::{Cause, Provider, Severity, Status};
 use serde::{Deserialize, Serialize};
 
+use crate::intern::StringTable;
+use crate::results::{ResourceInfo, ResultEntry};
+
 /// The version of this contract; bumped on any breaking change (a rename, a removal, a new meaning).
 /// Adding an optional field is not breaking.
 pub const REPORT_SCHEMA_VERSION: &str = "1";
 
 /// The result of one scan: secure score, controls, recommendations, compliance and input summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Serialises to the documented JSON (each [`ResultEntry`] expanded into its contract object) and
+/// deserialises from it; equality compares that expanded form, not the string-table numbering.
+#[derive(Debug, Clone)]
 pub struct Report {
     /// [`REPORT_SCHEMA_VERSION`].
     pub schema_version: String,
@@ -32,20 +40,22 @@ pub struct Report {
     /// One entry per subscription / account / project / cluster, each with its own score and controls.
     pub scopes: Vec<ScopeReport>,
     /// Scores per group when the scan was asked to group (`--group-by`); empty otherwise.
-    #[serde(default)]
     pub groups: Vec<GroupReport>,
     /// The aggregate controls (over all scopes), in the order the benchmark defines them.
     pub controls: Vec<ControlReport>,
     /// Every evaluated recommendation with its per-resource results.
     pub recommendations: Vec<RecommendationReport>,
     /// One entry per compliance standard evaluated.
-    #[serde(default)]
     pub compliance: Vec<StandardReport>,
     /// What was read.
     pub input: InputSummary,
     /// What exemptions did.
-    #[serde(default)]
     pub exemptions: ExemptionSummary,
+    /// Every resource read (the inventory), in input order; results refer to it by index. Serialised
+    /// as the top-level `resources` array.
+    pub resources: Vec<ResourceInfo>,
+    /// The strings that [`ResourceInfo`] and [`ResultEntry`] refer to (not serialised as such).
+    pub strings: StringTable,
 }
 
 /// The producing program.
@@ -211,12 +221,21 @@ impl ControlReport {
 impl RecommendationReport {
     /// Recomputes `healthy`, `unhealthy` and `not_applicable` from `resources`.
     pub fn recount(&mut self) {
-        let count = |s: Status| self.resources.iter().filter(|r| r.status == s).count() as u64;
-        (self.healthy, self.unhealthy, self.not_applicable) = (
-            count(Status::Healthy),
-            count(Status::Unhealthy),
-            count(Status::NotApplicable),
-        );
+        (self.healthy, self.unhealthy, self.not_applicable) = self.counts();
+    }
+
+    /// `(healthy, unhealthy, not_applicable)` counted from `resources`.
+    #[must_use]
+    pub fn counts(&self) -> (u64, u64, u64) {
+        let mut c = (0, 0, 0);
+        for r in &self.resources {
+            match r.status {
+                Status::Healthy => c.0 += 1,
+                Status::Unhealthy => c.1 += 1,
+                Status::NotApplicable => c.2 += 1,
+            }
+        }
+        c
     }
 }
 
@@ -229,24 +248,30 @@ impl Report {
     pub fn invariant_violations(&self) -> Vec<String> {
         let mut v = Vec::new();
         for rec in &self.recommendations {
-            let mut recounted = rec.clone();
-            recounted.recount();
-            if (
-                recounted.healthy,
-                recounted.unhealthy,
-                recounted.not_applicable,
-            ) != (rec.healthy, rec.unhealthy, rec.not_applicable)
-            {
+            if rec.counts() != (rec.healthy, rec.unhealthy, rec.not_applicable) {
                 v.push(format!(
                     "recommendation {}: counts do not match its resources",
                     rec.id
                 ));
             }
-            for res in &rec.resources {
-                if (res.status == Status::NotApplicable) != res.cause.is_some() {
+            for entry in &rec.resources {
+                let Some(resource) = self.resource(entry.resource) else {
+                    v.push(format!(
+                        "recommendation {}: result points at resource #{} outside the table",
+                        rec.id, entry.resource
+                    ));
+                    continue;
+                };
+                if (entry.status == Status::NotApplicable) != entry.cause.is_some() {
                     v.push(format!(
                         "recommendation {} resource {}: cause must be present exactly when NotApplicable",
-                        rec.id, res.id
+                        rec.id, resource.id
+                    ));
+                }
+                if !entry.reason.is_none() && self.strings.get(entry.reason).is_none() {
+                    v.push(format!(
+                        "recommendation {} resource {}: reason outside the string table",
+                        rec.id, resource.id
                     ));
                 }
             }
@@ -326,8 +351,9 @@ pub struct GroupValue {
     pub controls: Vec<ControlReport>,
 }
 
-/// One recommendation with its results on every resource it applies to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One recommendation with its results on every resource it applies to. Serialised only as part of
+/// its [`Report`] (its results need the report's resource table and strings).
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecommendationReport {
     /// Stable id (the policy definition GUID for Azure Policy recommendations).
     pub id: String,
@@ -346,10 +372,8 @@ pub struct RecommendationReport {
     /// MCSB control ids (`NS-1`, `DP-3`).
     pub mcsb: Vec<String>,
     /// What it checks and why.
-    #[serde(default)]
     pub description: String,
     /// How to fix an unhealthy resource.
-    #[serde(default)]
     pub remediation: String,
     /// Resources healthy on this recommendation.
     pub healthy: u64,
@@ -357,11 +381,13 @@ pub struct RecommendationReport {
     pub unhealthy: u64,
     /// Resources not applicable (including exempted and not assessed).
     pub not_applicable: u64,
-    /// One entry per resource assessed.
-    pub resources: Vec<ResourceResult>,
+    /// One entry per resource assessed (compact; read them with [`Report::results`]).
+    pub resources: Vec<ResultEntry>,
 }
 
-/// One recommendation's result on one resource.
+/// One recommendation's result on one resource, owned: the contract's `recommendations[].resources[]`
+/// object. The report stores results compactly ([`ResultEntry`]); this form is what
+/// [`Report::set_results`] takes and [`Report::owned_results`] gives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceResult {
     /// The provider's globally unique id (ARM id, ARN, full resource name).

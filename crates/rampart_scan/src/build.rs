@@ -1,13 +1,16 @@
 //! Turns a scan's record into the [`Report`]: applies exemptions, feeds the score book and the compliance
-//! roll-ups, and converts their results into the report's plain structs.
+//! roll-ups, and converts their results into the report's plain structs. The per-resource part (resource
+//! summaries, result entries, interned strings) is moved from the store into the report, not copied.
+
+use std::collections::HashMap;
 
 use rampart_compliance::{Rollup, Standard};
 use rampart_exemptions::Exemptions;
-use rampart_model::{Recommendation, Status};
+use rampart_model::{Provider, Recommendation, Status};
 use rampart_report::{
     ComplianceControlReport, ComplianceState, ControlReport, ExemptionSummary, ExpiredExemption,
-    GroupReport, GroupValue, InputSummary, RecommendationReport, Report, ResourceResult, Score,
-    ScopeReport, StandardReport, ToolInfo, REPORT_SCHEMA_VERSION,
+    GroupReport, GroupValue, InputSummary, RecommendationReport, Report, ResultEntry, ScopeReport,
+    Score, StandardReport, StrId, ToolInfo, REPORT_SCHEMA_VERSION,
 };
 use rampart_rules::Benchmark;
 use rampart_score::ScoreBook;
@@ -17,24 +20,22 @@ use crate::{ScanError, ScanRequest};
 
 pub(crate) fn report(
     benchmark: &Benchmark,
-    store: &mut ScanStore,
+    mut store: ScanStore,
     exemptions: &Exemptions,
     request: &ScanRequest,
     input: InputSummary,
 ) -> Result<Report, ScanError> {
     let recommendations = benchmark.recommendations();
-    let applied = apply_exemptions(recommendations, store, exemptions, request);
+    let applied = apply_exemptions(recommendations, &mut store, exemptions, request);
 
     let mut book = ScoreBook::new(benchmark.controls(), request.group_by.clone())?;
     book.reserve(store.resources.len());
-    let no_groups: [Option<&str>; 0] = [];
+    let mut values: Vec<Option<&str>> = Vec::with_capacity(request.group_by.len());
     for (key, summary) in store.resources.iter().enumerate() {
         let key = u32::try_from(key).unwrap_or(u32::MAX);
-        if request.group_by.is_empty() {
-            book.add_resource(key, store.strings.get(summary.scope), &no_groups)?;
-        } else if let Some(view) = store.resource_view(key) {
-            book.add_model_resource(key, &view)?;
-        }
+        values.clear();
+        values.extend(request.group_by.iter().map(|g| store.group_value(key, g)));
+        book.add_resource(key, store.strings.str(summary.scope), &values)?;
     }
     for (recommendation, entries) in recommendations.iter().zip(&store.entries) {
         if entries.is_empty() {
@@ -52,23 +53,34 @@ pub(crate) fn report(
         .map(|standard| {
             let mut rollup = Rollup::new(standard);
             for (recommendation, entries) in recommendations.iter().zip(&store.entries) {
+                // One lookup per recommendation, not per result.
+                let Some(slot) = rollup.slot(&recommendation.id) else {
+                    continue;
+                };
                 for entry in entries {
-                    rollup.record(&recommendation.id, (entry.status, entry.cause));
+                    rollup.record_slot(slot, (entry.status, entry.cause));
                 }
             }
             standard_report(rollup.finish())
         })
         .collect();
 
+    // Scope → provider, once (the first resource of a scope decides).
+    let mut providers: HashMap<StrId, Provider> = HashMap::new();
+    for r in &store.resources {
+        providers.entry(r.scope).or_insert(r.provider);
+    }
+    let evaluated = ControlRecommendations::new(benchmark, &store.entries);
+    let controls = |score: &rampart_score::Score| controls(score, &evaluated);
     let scopes = scores
         .scopes
         .iter()
         .map(|named| {
             let provider = store
-                .resources
-                .iter()
-                .find(|r| store.strings.get(r.scope) == named.name)
-                .map_or(rampart_model::Provider::Azure, |r| r.provider);
+                .strings
+                .lookup(&named.name)
+                .and_then(|id| providers.get(&id).copied())
+                .unwrap_or(Provider::Azure);
             ScopeReport {
                 id: named.name.clone(),
                 name: None,
@@ -76,7 +88,7 @@ pub(crate) fn report(
                 score: score(&named.score),
                 resources: named.score.resources,
                 weight: named.score.controls.iter().map(|c| c.weight).sum(),
-                controls: controls(&named.score, benchmark, store),
+                controls: controls(&named.score),
             }
         })
         .collect();
@@ -92,7 +104,7 @@ pub(crate) fn report(
                     value: named.name.clone(),
                     score: score(&named.score),
                     resources: named.score.resources,
-                    controls: controls(&named.score, benchmark, store),
+                    controls: controls(&named.score),
                 })
                 .collect(),
         })
@@ -100,9 +112,9 @@ pub(crate) fn report(
 
     let recommendation_reports = recommendations
         .iter()
-        .zip(&store.entries)
+        .zip(std::mem::take(&mut store.entries))
         .filter(|(_, entries)| !entries.is_empty())
-        .map(|(recommendation, entries)| recommendation_report(recommendation, entries, benchmark, store))
+        .map(|(recommendation, entries)| recommendation_report(recommendation, entries, benchmark))
         .collect();
 
     let expired = exemptions
@@ -121,11 +133,13 @@ pub(crate) fn report(
         score: score(&scores.overall),
         scopes,
         groups,
-        controls: controls(&scores.overall, benchmark, store),
+        controls: controls(&scores.overall),
         recommendations: recommendation_reports,
         compliance,
         input,
         exemptions: ExemptionSummary { applied, expired },
+        resources: store.resources,
+        strings: store.strings,
     })
 }
 
@@ -147,8 +161,11 @@ fn apply_exemptions(
         let n_entries = store.entries.get(rec_idx).map_or(0, Vec::len);
         for entry_idx in 0..n_entries {
             let key = store.entries[rec_idx][entry_idx].resource;
-            let Some(view) = store.resource_view(key) else { continue };
-            if let Some(exemption) = exemptions.matching(&view, &recommendation.id, request.now) {
+            let Some(subject) = store.subject(key) else {
+                continue;
+            };
+            if let Some(exemption) = exemptions.matching(&subject, &recommendation.id, request.now)
+            {
                 let assessment = exemption.assessment();
                 store.set(rec_idx, entry_idx, &assessment);
                 applied += 1;
@@ -159,14 +176,44 @@ fn apply_exemptions(
 }
 
 fn score(score: &rampart_score::Score) -> Score {
-    Score { current: score.current, max: score.max, percentage: round2(score.percentage * 100.0) }
+    Score {
+        current: score.current,
+        max: score.max,
+        percentage: score.percent(),
+    }
 }
 
 fn round2(x: f64) -> f64 {
     rampart_report::round2(x)
 }
 
-fn controls(score: &rampart_score::Score, benchmark: &Benchmark, store: &ScanStore) -> Vec<ControlReport> {
+/// Per control id, the ids of its recommendations that have at least one result (computed once: the
+/// control lists of every scope and group repeat them).
+struct ControlRecommendations(HashMap<String, Vec<String>>);
+
+impl ControlRecommendations {
+    fn new(benchmark: &Benchmark, entries: &[Vec<ResultEntry>]) -> Self {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (r, entries) in benchmark.recommendations().iter().zip(entries) {
+            if entries.is_empty() {
+                continue;
+            }
+            for control in &r.controls {
+                let list = map.entry(control.clone()).or_default();
+                // A recommendation naming a control twice is listed once, as the old filter did.
+                if list.last() != Some(&r.id) {
+                    list.push(r.id.clone());
+                }
+            }
+        }
+        Self(map)
+    }
+}
+
+fn controls(
+    score: &rampart_score::Score,
+    evaluated: &ControlRecommendations,
+) -> Vec<ControlReport> {
     score
         .controls
         .iter()
@@ -182,47 +229,26 @@ fn controls(score: &rampart_score::Score, benchmark: &Benchmark, store: &ScanSto
             percentage: round2(c.percentage * 100.0),
             points_per_resource: round2(c.points_per_resource),
             counted: c.counted,
-            recommendations: benchmark
-                .recommendations()
-                .iter()
-                .zip(&store.entries)
-                .filter(|(r, entries)| !entries.is_empty() && r.controls.iter().any(|id| *id == c.id))
-                .map(|(r, _)| r.id.clone())
-                .collect(),
+            recommendations: evaluated.0.get(&c.id).cloned().unwrap_or_default(),
         })
         .collect()
 }
 
 fn recommendation_report(
     recommendation: &Recommendation,
-    entries: &[crate::store::Entry],
+    mut entries: Vec<ResultEntry>,
     benchmark: &Benchmark,
-    store: &ScanStore,
 ) -> RecommendationReport {
     let (mut healthy, mut unhealthy, mut not_applicable) = (0, 0, 0);
-    let resources = entries
-        .iter()
-        .filter_map(|entry| {
-            match entry.status {
-                Status::Healthy => healthy += 1,
-                Status::Unhealthy => unhealthy += 1,
-                Status::NotApplicable => not_applicable += 1,
-            }
-            let summary = store.resources.get(entry.resource as usize)?;
-            Some(ResourceResult {
-                id: summary.id.to_string(),
-                name: summary.name.to_string(),
-                resource_type: store.strings.get(summary.resource_type).to_owned(),
-                scope: store.strings.get(summary.scope).to_owned(),
-                provider: summary.provider,
-                region: summary.region.map(|r| store.strings.get(r).to_owned()),
-                resource_group: summary.resource_group.map(|g| store.strings.get(g).to_owned()),
-                status: entry.status,
-                cause: entry.cause,
-                reason: store.reason(entry).map(str::to_owned),
-            })
-        })
-        .collect();
+    for entry in &entries {
+        match entry.status {
+            Status::Healthy => healthy += 1,
+            Status::Unhealthy => unhealthy += 1,
+            Status::NotApplicable => not_applicable += 1,
+        }
+    }
+    // The list grew by doubling; give back the slack (up to half of it) before it lives in the report.
+    entries.shrink_to_fit();
     let control = recommendation
         .controls
         .first()
@@ -243,7 +269,7 @@ fn recommendation_report(
         healthy,
         unhealthy,
         not_applicable,
-        resources,
+        resources: entries,
     }
 }
 
@@ -267,7 +293,11 @@ fn standard_report(result: rampart_compliance::StandardResult) -> StandardReport
                 passed_assessments: c.passed_assessments,
                 failed_assessments: c.failed_assessments,
                 skipped_assessments: c.skipped_assessments,
-                recommendations: c.assessments.into_iter().map(|a| a.recommendation_id).collect(),
+                recommendations: c
+                    .assessments
+                    .into_iter()
+                    .map(|a| a.recommendation_id)
+                    .collect(),
             })
             .collect(),
     }

@@ -105,7 +105,7 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
                 Ok(resource) => {
                     let key = store.add_resource(&resource);
                     engine.evaluate(key, &resource, &mut |k, rec, assessment| {
-                        store.push(k, rec, assessment);
+                        store.push(k, rec, &assessment);
                     });
                     input.resources += 1;
                     if input.resources % PROGRESS_EVERY == 0 {
@@ -127,22 +127,27 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
             }
         }
     }
-    engine.finish(&mut |k, rec, assessment| store.push(k, rec, assessment));
+    engine.finish(&mut |k, rec, assessment| store.push(k, rec, &assessment));
     progress(input.resources);
 
-    build::report(&benchmark, &mut store, &exemptions, request, input)
+    build::report(&benchmark, store, &exemptions, request, input)
 }
 
 fn read_text(path: &Path) -> Result<String, ScanError> {
-    std::fs::read_to_string(path).map_err(|source| ScanError::Io { path: path.to_owned(), source })
+    std::fs::read_to_string(path).map_err(|source| ScanError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Reads policy files: each path is a JSON file or a directory whose `*.json` files are read (sorted, recursively).
 fn read_policy_files(paths: &[PathBuf]) -> Result<Vec<(String, String)>, ScanError> {
     let mut files = Vec::new();
     for path in paths {
-        let meta =
-            std::fs::metadata(path).map_err(|source| ScanError::Io { path: path.clone(), source })?;
+        let meta = std::fs::metadata(path).map_err(|source| ScanError::Io {
+            path: path.clone(),
+            source,
+        })?;
         if meta.is_dir() {
             let mut found = Vec::new();
             collect_json(path, &mut found)?;
@@ -159,14 +164,22 @@ fn read_policy_files(paths: &[PathBuf]) -> Result<Vec<(String, String)>, ScanErr
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ScanError> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|source| ScanError::Io { path: dir.to_owned(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| ScanError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| ScanError::Io { path: dir.to_owned(), source })?;
+        let entry = entry.map_err(|source| ScanError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
         let path = entry.path();
         if path.is_dir() {
             collect_json(&path, out)?;
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             out.push(path);
         }
     }

@@ -1,138 +1,171 @@
 //! The compact in-memory record of a scan: one summary per resource and one entry per (recommendation,
 //! resource) assessment. Sized for millions of resources: strings that repeat (types, scopes, regions,
-//! resource groups, reasons) are interned, and an entry is 12 bytes.
+//! resource groups, reasons) are interned, and an entry is 12 bytes. The summaries, entries and string
+//! table are the report's own types ([`ResourceInfo`], [`ResultEntry`], [`StringTable`]) so that
+//! building the report moves them instead of copying per entry. Tags (read by exemptions and
+//! `--group-by tag:KEY`, not reported) are kept apart, interned, and dropped with the store.
 
-use std::collections::{BTreeMap, HashMap};
+use rampart_exemptions::ExemptionSubject;
+use rampart_model::{Assessment, Resource};
+use rampart_report::{ResourceInfo, ResultEntry, StrId, StringTable};
+use rampart_score::Grouping;
 
-use rampart_model::{Assessment, Cause, Provider, Resource, Status};
-
-/// A string table: each distinct string stored once, referred to by a dense index.
-#[derive(Debug, Default)]
-pub(crate) struct Interner {
-    index: HashMap<Box<str>, u32>,
-    strings: Vec<Box<str>>,
-}
-
-impl Interner {
-    pub(crate) fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&idx) = self.index.get(s) {
-            return idx;
-        }
-        let idx = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
-        self.strings.push(s.into());
-        self.index.insert(s.into(), idx);
-        idx
-    }
-
-    pub(crate) fn get(&self, idx: u32) -> &str {
-        self.strings.get(idx as usize).map_or("", |s| s)
-    }
-}
-
-/// What the report needs to know about a resource once its document is dropped.
+/// Every resource's tags, interned and flattened: resource `k` owns `pairs[spans[k]..spans[k + 1]]`.
 #[derive(Debug)]
-pub(crate) struct ResourceSummary {
-    pub(crate) id: Box<str>,
-    pub(crate) name: Box<str>,
-    pub(crate) provider: Provider,
-    pub(crate) scope: u32,
-    pub(crate) resource_type: u32,
-    pub(crate) region: Option<u32>,
-    pub(crate) resource_group: Option<u32>,
-    pub(crate) tags: Box<[(Box<str>, Box<str>)]>,
+struct Tags {
+    strings: StringTable,
+    spans: Vec<u32>,
+    pairs: Vec<(StrId, StrId)>,
 }
 
-/// Sentinel for "no reason".
-const NO_REASON: u32 = u32::MAX;
+impl Tags {
+    fn of(&self, key: u32) -> &[(StrId, StrId)] {
+        let k = key as usize;
+        match (self.spans.get(k), self.spans.get(k + 1)) {
+            (Some(&a), Some(&b)) => self.pairs.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 
-/// One assessment of one recommendation on one resource.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Entry {
-    pub(crate) resource: u32,
-    pub(crate) status: Status,
-    pub(crate) cause: Option<Cause>,
-    reason: u32,
+    /// The value of `key` on resource `resource`: exact key first, then ASCII case-insensitive (Azure
+    /// tag names are case-insensitive), as `rampart_model::Resource` lookups do.
+    fn get(&self, resource: u32, key: &str) -> Option<&str> {
+        let pairs = self.of(resource);
+        let exact = self.strings.lookup(key);
+        exact
+            .and_then(|k| pairs.iter().find(|(name, _)| *name == k))
+            .or_else(|| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| self.strings.str(*name).eq_ignore_ascii_case(key))
+            })
+            .and_then(|(_, value)| self.strings.get(*value))
+    }
 }
 
 /// Everything a scan accumulates before scoring and reporting.
 #[derive(Debug)]
 pub(crate) struct ScanStore {
-    pub(crate) strings: Interner,
-    pub(crate) resources: Vec<ResourceSummary>,
+    /// Types, scopes, regions, resource groups and reasons; becomes the report's table.
+    pub(crate) strings: StringTable,
+    /// One per resource read, indexed by the resource's dense key; becomes the report's inventory.
+    pub(crate) resources: Vec<ResourceInfo>,
     /// Indexed by recommendation index of the benchmark.
-    pub(crate) entries: Vec<Vec<Entry>>,
+    pub(crate) entries: Vec<Vec<ResultEntry>>,
+    tags: Tags,
 }
 
 impl ScanStore {
     pub(crate) fn new(n_recommendations: usize) -> Self {
         Self {
-            strings: Interner::default(),
+            strings: StringTable::new(),
             resources: Vec::new(),
             entries: (0..n_recommendations).map(|_| Vec::new()).collect(),
+            tags: Tags {
+                strings: StringTable::new(),
+                spans: vec![0],
+                pairs: Vec::new(),
+            },
         }
     }
 
     /// Records a resource and returns its dense key.
     pub(crate) fn add_resource(&mut self, resource: &Resource) -> u32 {
         let key = u32::try_from(self.resources.len()).unwrap_or(u32::MAX);
-        let summary = ResourceSummary {
+        self.resources.push(ResourceInfo {
             id: resource.id.as_str().into(),
             name: resource.name.as_str().into(),
             provider: resource.provider,
             scope: self.strings.intern(&resource.scope),
             resource_type: self.strings.intern(&resource.resource_type),
-            region: resource.region.as_deref().map(|r| self.strings.intern(r)),
-            resource_group: resource.resource_group.as_deref().map(|g| self.strings.intern(g)),
-            tags: resource
-                .tags
-                .iter()
-                .map(|(k, v)| (k.as_str().into(), v.as_str().into()))
-                .collect(),
-        };
-        self.resources.push(summary);
+            region: self.strings.intern_opt(resource.region.as_deref()),
+            resource_group: self.strings.intern_opt(resource.resource_group.as_deref()),
+        });
+        for (k, v) in &resource.tags {
+            let pair = (self.tags.strings.intern(k), self.tags.strings.intern(v));
+            self.tags.pairs.push(pair);
+        }
+        let end = u32::try_from(self.tags.pairs.len()).unwrap_or(u32::MAX);
+        self.tags.spans.push(end);
         key
     }
 
-    pub(crate) fn push(&mut self, resource: u32, recommendation: usize, assessment: Assessment) {
-        let reason = match &assessment.reason {
-            Some(r) => self.strings.intern(r),
-            None => NO_REASON,
-        };
+    fn entry(&mut self, resource: u32, assessment: &Assessment) -> ResultEntry {
+        ResultEntry {
+            resource,
+            reason: self.strings.intern_opt(assessment.reason.as_deref()),
+            status: assessment.status,
+            cause: assessment.cause,
+        }
+    }
+
+    pub(crate) fn push(&mut self, resource: u32, recommendation: usize, assessment: &Assessment) {
+        let entry = self.entry(resource, assessment);
         if let Some(list) = self.entries.get_mut(recommendation) {
-            list.push(Entry { resource, status: assessment.status, cause: assessment.cause, reason });
+            list.push(entry);
         }
     }
 
-    pub(crate) fn reason(&self, entry: &Entry) -> Option<&str> {
-        (entry.reason != NO_REASON).then(|| self.strings.get(entry.reason))
-    }
-
+    /// Replaces the assessment of entry `idx` of `recommendation` (keeping its resource).
     pub(crate) fn set(&mut self, recommendation: usize, idx: usize, assessment: &Assessment) {
-        let reason = match &assessment.reason {
-            Some(r) => self.strings.intern(r),
-            None => NO_REASON,
+        let Some(resource) = self
+            .entries
+            .get(recommendation)
+            .and_then(|l| l.get(idx))
+            .map(|e| e.resource)
+        else {
+            return;
         };
-        if let Some(entry) = self.entries.get_mut(recommendation).and_then(|l| l.get_mut(idx)) {
-            entry.status = assessment.status;
-            entry.cause = assessment.cause;
-            entry.reason = reason;
+        let entry = self.entry(resource, assessment);
+        if let Some(slot) = self
+            .entries
+            .get_mut(recommendation)
+            .and_then(|l| l.get_mut(idx))
+        {
+            *slot = entry;
         }
     }
 
-    /// A minimal `Resource` rebuilt from a summary, for matchers that take one (exemptions); `native` is null.
-    pub(crate) fn resource_view(&self, key: u32) -> Option<Resource> {
-        let s = self.resources.get(key as usize)?;
-        Some(Resource {
-            provider: s.provider,
-            scope: self.strings.get(s.scope).to_owned(),
-            region: s.region.map(|r| self.strings.get(r).to_owned()),
-            resource_group: s.resource_group.map(|g| self.strings.get(g).to_owned()),
-            resource_type: self.strings.get(s.resource_type).to_owned(),
-            id: s.id.to_string(),
-            name: s.name.to_string(),
-            tags: s.tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
-            native: serde_json::Value::Null,
-            relationships: Vec::new(),
+    /// What exemption selectors read of resource `key`, without rebuilding a `Resource`.
+    pub(crate) fn subject(&self, key: u32) -> Option<Subject<'_>> {
+        let info = self.resources.get(key as usize)?;
+        Some(Subject {
+            store: self,
+            key,
+            info,
         })
+    }
+
+    /// The resource's value for `grouping` (as `Grouping::value_of` reads a `Resource`).
+    pub(crate) fn group_value(&self, key: u32, grouping: &Grouping) -> Option<&str> {
+        let info = self.resources.get(key as usize)?;
+        match grouping {
+            Grouping::Scope => self.strings.get(info.scope),
+            Grouping::ResourceGroup => self.strings.get(info.resource_group),
+            Grouping::Region => self.strings.get(info.region),
+            Grouping::Tag(tag) => self.tags.get(key, tag),
+        }
+    }
+}
+
+/// One stored resource as exemption selectors see it.
+pub(crate) struct Subject<'a> {
+    store: &'a ScanStore,
+    key: u32,
+    info: &'a ResourceInfo,
+}
+
+impl ExemptionSubject for Subject<'_> {
+    fn id(&self) -> &str {
+        &self.info.id
+    }
+    fn scope(&self) -> &str {
+        self.store.strings.str(self.info.scope)
+    }
+    fn resource_group(&self) -> Option<&str> {
+        self.store.strings.get(self.info.resource_group)
+    }
+    fn tag(&self, key: &str) -> Option<&str> {
+        self.store.tags.get(self.key, key)
     }
 }

@@ -7,7 +7,10 @@ fn rules_list_documents_every_recommendation() {
     let out = rampart(&["rules", "list"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("Secure transfer to storage accounts should be enabled"), "{text}");
+    assert!(
+        text.contains("Secure transfer to storage accounts should be enabled"),
+        "{text}"
+    );
     assert!(text.lines().count() > 150, "one line per recommendation");
 }
 
@@ -34,5 +37,9 @@ fn rules_show_prints_metadata_and_remediation() {
     insta::assert_snapshot!("show_secure_transfer", stdout(&out));
     let out = rampart(&["rules", "show", "no-such-rule"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no recommendation"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no recommendation"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -16,7 +16,19 @@ fn demo_json(extra: &[&str]) -> Value {
 fn demo_table_shows_score_controls_and_top_recommendations() {
     let out = rampart(&["scan", "--demo"]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    insta::assert_snapshot!("demo_table", stdout(&out));
+    insta::assert_snapshot!("demo_table", redact_generated_at(&stdout(&out)));
+}
+
+/// Replaces the report time on the `... generated <RFC 3339>` line, which changes on every run.
+fn redact_generated_at(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find(", generated ") {
+            Some(at) => format!("{}, generated <time>", &line[..at]),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 #[test]
@@ -29,7 +41,10 @@ fn demo_json_report_is_consistent_with_defender_formula() {
     let controls = report["controls"].as_array().unwrap();
     let (mut current, mut max) = (0.0, 0);
     for control in controls {
-        let (h, u) = (control["healthy"].as_u64().unwrap(), control["unhealthy"].as_u64().unwrap());
+        let (h, u) = (
+            control["healthy"].as_u64().unwrap(),
+            control["unhealthy"].as_u64().unwrap(),
+        );
         if h + u == 0 {
             assert_eq!(control["current"].as_f64().unwrap(), 0.0);
             continue;
@@ -37,21 +52,61 @@ fn demo_json_report_is_consistent_with_defender_formula() {
         let m = control["max"].as_u64().unwrap();
         #[allow(clippy::cast_precision_loss)]
         let expected = ((m as f64) * (h as f64) / ((h + u) as f64) * 100.0).round() / 100.0;
-        assert!((control["current"].as_f64().unwrap() - expected).abs() < 1e-9, "{control}");
+        assert!(
+            (control["current"].as_f64().unwrap() - expected).abs() < 1e-9,
+            "{control}"
+        );
         current += control["current"].as_f64().unwrap();
         max += m;
     }
     assert!((score["current"].as_f64().unwrap() - current).abs() < 0.005);
     assert_eq!(score["max"].as_u64().unwrap(), max);
-    assert!(report["scopes"].as_array().unwrap().len() >= 3, "the demo estate spans several subscriptions");
+    assert!(
+        report["scopes"].as_array().unwrap().len() >= 3,
+        "the demo estate spans several subscriptions"
+    );
     let recommendations = report["recommendations"].as_array().unwrap();
-    assert!(recommendations.iter().any(|r| r["unhealthy"].as_u64().unwrap() > 0));
-    assert!(recommendations.iter().any(|r| r["healthy"].as_u64().unwrap() > 0));
+    assert!(recommendations
+        .iter()
+        .any(|r| r["unhealthy"].as_u64().unwrap() > 0));
+    assert!(recommendations
+        .iter()
+        .any(|r| r["healthy"].as_u64().unwrap() > 0));
+    // The inventory: every resource read, once; each result repeats its resource's fields.
+    let inventory: std::collections::HashMap<&str, &Value> = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r))
+        .collect();
+    assert_eq!(
+        inventory.len() as u64,
+        report["input"]["resources"].as_u64().unwrap()
+    );
     for r in recommendations {
         for resource in r["resources"].as_array().unwrap() {
             let status = resource["status"].as_str().unwrap();
             assert!(["Healthy", "Unhealthy", "NotApplicable"].contains(&status));
-            assert_eq!(status == "NotApplicable", resource.get("cause").is_some(), "{resource}");
+            assert_eq!(
+                status == "NotApplicable",
+                resource.get("cause").is_some(),
+                "{resource}"
+            );
+            let listed = inventory[resource["id"].as_str().unwrap()];
+            for field in [
+                "name",
+                "type",
+                "scope",
+                "provider",
+                "region",
+                "resource_group",
+            ] {
+                assert_eq!(
+                    listed.get(field),
+                    resource.get(field),
+                    "{field} of {resource}"
+                );
+            }
         }
     }
 }
@@ -90,8 +145,15 @@ fn group_by_tag_and_resource_group_scores_each_value() {
     assert_eq!(groups[1]["by"], "resource-group");
     let values = groups[0]["values"].as_array().unwrap();
     assert!(values.len() >= 2, "several env values in the demo estate");
-    let total: u64 = values.iter().map(|v| v["resources"].as_u64().unwrap()).sum();
-    assert_eq!(total, report["input"]["resources"].as_u64().unwrap(), "every resource is in exactly one group");
+    let total: u64 = values
+        .iter()
+        .map(|v| v["resources"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        total,
+        report["input"]["resources"].as_u64().unwrap(),
+        "every resource is in exactly one group"
+    );
 }
 
 #[test]
@@ -106,8 +168,16 @@ fn fail_under_gate_exits_1_and_passes_below_the_score() {
 #[test]
 fn fail_on_severity_gate_exits_1() {
     let out = rampart(&["scan", "--demo", "--fail-on", "high"]);
-    assert_eq!(out.status.code(), Some(1), "the demo estate has unhealthy High recommendations");
-    assert!(stderr(&out).contains("severity High or higher"), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the demo estate has unhealthy High recommendations"
+    );
+    assert!(
+        stderr(&out).contains("severity High or higher"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -118,7 +188,10 @@ fn malformed_jsonl_names_file_and_line_and_exits_2() {
     let out = rampart(&["scan", path_str(&path)]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("inventory.jsonl") && err.contains(":3"), "{err}");
+    assert!(
+        err.contains("inventory.jsonl") && err.contains(":3"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -141,7 +214,11 @@ fn missing_input_is_a_usage_error() {
     assert!(stderr(&out).contains("no input"), "{}", stderr(&out));
     let out = rampart(&["scan", "/nonexistent/export.json"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/nonexistent/export.json"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/export.json"),
+        "{}",
+        stderr(&out)
+    );
     let out = rampart(&["scan", "--demo", "--format", "yaml"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -175,10 +252,15 @@ fn exemptions_turn_resources_not_applicable_exempt() {
         .unwrap();
     assert_eq!(exempted["unhealthy"], 0);
     assert_eq!(exempted["healthy"], 0);
-    assert!(exempted["resources"].as_array().unwrap().iter().all(|r| r["cause"] == "Exempt"));
+    assert!(exempted["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["cause"] == "Exempt"));
     assert!(after["exemptions"]["applied"].as_u64().unwrap() > 0);
     assert!(
-        after["score"]["percentage"].as_f64().unwrap() >= before["score"]["percentage"].as_f64().unwrap(),
+        after["score"]["percentage"].as_f64().unwrap()
+            >= before["score"]["percentage"].as_f64().unwrap(),
         "exempting unhealthy resources never lowers the score"
     );
 }
@@ -187,7 +269,11 @@ fn exemptions_turn_resources_not_applicable_exempt() {
 fn malformed_exemptions_file_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("exemptions.yaml");
-    std::fs::write(&path, "version: 1\nexemptions:\n  - name: x\n    category: sometimes\n").unwrap();
+    std::fs::write(
+        &path,
+        "version: 1\nexemptions:\n  - name: x\n    category: sometimes\n",
+    )
+    .unwrap();
     let out = rampart(&["scan", "--demo", "--exemptions", path_str(&path)]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
@@ -199,11 +285,21 @@ fn every_output_format_renders_the_demo() {
     for format in ["table", "json", "sarif", "ocsf", "csv", "html"] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(format!("report.{format}"));
-        let out = rampart(&["scan", "--demo", "--format", format, "--output", path_str(&path)]);
+        let out = rampart(&[
+            "scan",
+            "--demo",
+            "--format",
+            format,
+            "--output",
+            path_str(&path),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
         let written = std::fs::read_to_string(&path).unwrap();
         assert!(written.len() > 100, "{format} output is substantial");
-        assert!(stdout(&out).is_empty(), "--output writes to the file, not stdout");
+        assert!(
+            stdout(&out).is_empty(),
+            "--output writes to the file, not stdout"
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 
 use rampart_model::{Provider, Severity};
 
-use crate::{RecommendationReport, ResourceResult};
+use crate::{RecommendationReport, ResourceResultView};
 
 /// FNV-1a 64-bit: a stable, dependency-free hash for fingerprints. Not cryptographic: fingerprints
 /// only need to be stable across runs and versions (the algorithm is fixed by this invariant).
@@ -24,7 +24,10 @@ pub(crate) fn fnv1a64(parts: &[&str]) -> u64 {
 
 /// The stable identity of one finding: recommendation id + resource id (case-folded, since ARM ids
 /// are case-insensitive). Used for SARIF `partialFingerprints` and the OCSF finding uid.
-pub(crate) fn finding_fingerprint(rec: &RecommendationReport, res: &ResourceResult) -> String {
+pub(crate) fn finding_fingerprint(
+    rec: &RecommendationReport,
+    res: &ResourceResultView<'_>,
+) -> String {
     format!("{:016x}", fnv1a64(&[&rec.id, &res.id.to_ascii_lowercase()]))
 }
 

@@ -3,6 +3,7 @@
 //! tab or carriage return; resource names are attacker-controlled) are prefixed with `'`, as OWASP
 //! recommends against CSV injection.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use rampart_model::Cause;
@@ -32,11 +33,20 @@ pub const CSV_HEADER: [&str; 18] = [
     "reason",
 ];
 
-fn guard(cell: &str) -> String {
+fn guard(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
+        Cow::Owned(format!("'{cell}"))
     } else {
-        cell.to_owned()
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A cell as the csv writer takes it, without copying unguarded text.
+struct Cell<'a>(Cow<'a, str>);
+
+impl AsRef<[u8]> for Cell<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 }
 
@@ -50,7 +60,7 @@ pub(crate) fn render(
     for rec in &report.recommendations {
         let controls = rec.controls.join(";");
         let mcsb = rec.mcsb.join(";");
-        for res in &rec.resources {
+        for res in report.results(rec) {
             let row = [
                 rec.id.as_str(),
                 rec.title.as_str(),
@@ -60,18 +70,18 @@ pub(crate) fn render(
                 if rec.preview { "true" } else { "false" },
                 if rec.custom { "true" } else { "false" },
                 mcsb.as_str(),
-                res.scope.as_str(),
+                res.scope,
                 res.provider.as_str(),
-                res.id.as_str(),
-                res.name.as_str(),
-                res.resource_type.as_str(),
-                res.region.as_deref().unwrap_or(""),
-                res.resource_group.as_deref().unwrap_or(""),
+                res.id,
+                res.name,
+                res.resource_type,
+                res.region.unwrap_or(""),
+                res.resource_group.unwrap_or(""),
                 res.status.as_str(),
                 res.cause.map_or("", Cause::as_str),
-                res.reason.as_deref().unwrap_or(""),
+                res.reason.unwrap_or(""),
             ];
-            w.write_record(row.iter().map(|c| guard(c)))?;
+            w.write_record(row.iter().map(|c| Cell(guard(c))))?;
         }
     }
     w.flush().map_err(ReportError::io("csv"))

@@ -155,7 +155,7 @@ fn mini_bar(pct: f64) -> String {
     )
 }
 
-fn recommendation_row(o: &mut String, rec: &RecommendationReport) {
+fn recommendation_row(o: &mut String, report: &Report, rec: &RecommendationReport) {
     let mut flags = String::new();
     if rec.preview {
         flags.push_str(r#"<span class="tag">preview</span>"#);
@@ -174,19 +174,16 @@ fn recommendation_row(o: &mut String, rec: &RecommendationReport) {
         title = esc(&rec.title),
         control = esc(&rec.control),
     );
-    let listed: Vec<_> = rec
-        .resources
-        .iter()
-        .filter(|r| r.status != Status::Healthy)
-        .collect();
-    let hidden = listed.len().saturating_sub(HTML_MAX_RESOURCES);
-    if !listed.is_empty() {
+    let listed = rec.resources.iter().filter(|r| r.status != Status::Healthy);
+    let n_listed = listed.clone().count();
+    let hidden = n_listed.saturating_sub(HTML_MAX_RESOURCES);
+    if n_listed > 0 {
         let _ = write!(
             o,
             "<details><summary>{} unhealthy, {} not applicable</summary><table><colgroup><col style=\"width:13%\"><col style=\"width:37%\"><col style=\"width:17%\"><col style=\"width:12%\"><col style=\"width:9%\"><col style=\"width:22%\"></colgroup><tr><th>Status</th><th>Resource</th><th>Type</th><th>Scope</th><th>Region</th><th>Reason</th></tr>",
             rec.unhealthy, rec.not_applicable
         );
-        for r in listed.into_iter().take(HTML_MAX_RESOURCES) {
+        for r in listed.take(HTML_MAX_RESOURCES).map(|e| report.result(e)) {
             let status = match r.cause {
                 Some(cause) => format!("{} ({})", r.status.as_str(), cause.as_str()),
                 None => r.status.as_str().to_owned(),
@@ -195,12 +192,12 @@ fn recommendation_row(o: &mut String, rec: &RecommendationReport) {
                 o,
                 r#"<tr><td>{status}</td><td><strong>{name}</strong><br><code>{id}</code></td><td>{ty}</td><td>{scope}</td><td>{region}</td><td>{reason}</td></tr>"#,
                 status = esc(&status),
-                name = esc(&r.name),
-                id = esc(&r.id),
-                ty = esc(&r.resource_type),
-                scope = esc(&r.scope),
-                region = esc(r.region.as_deref().unwrap_or("")),
-                reason = esc(r.reason.as_deref().unwrap_or("")),
+                name = esc(r.name),
+                id = esc(r.id),
+                ty = esc(r.resource_type),
+                scope = esc(r.scope),
+                region = esc(r.region.unwrap_or("")),
+                reason = esc(r.reason.unwrap_or("")),
             );
         }
         if hidden > 0 {
@@ -312,7 +309,7 @@ pub(crate) fn to_string(report: &Report) -> String {
     });
     o.push_str("<section><h2>Recommendations</h2><table><tr><th>Severity</th><th>Recommendation</th><th class=\"num\">Unhealthy</th><th class=\"num\">Healthy</th><th class=\"num\">N/A</th></tr>\n");
     for rec in recs {
-        recommendation_row(&mut o, rec);
+        recommendation_row(&mut o, report, rec);
     }
     o.push_str("</table></section>\n");
 

@@ -12,10 +12,14 @@ pub(crate) fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
+    // Streams: the report serialises itself entry by entry (nothing is built in memory). A local
+    // buffer because serde_json writes many small pieces, each a dynamic call on `out` otherwise.
+    let mut buf = std::io::BufWriter::with_capacity(1 << 16, out);
     if options.compact_json {
-        serde_json::to_writer(&mut *out, report).map_err(ReportError::json("json"))?;
+        serde_json::to_writer(&mut buf, report).map_err(ReportError::json("json"))?;
     } else {
-        serde_json::to_writer_pretty(&mut *out, report).map_err(ReportError::json("json"))?;
+        serde_json::to_writer_pretty(&mut buf, report).map_err(ReportError::json("json"))?;
     }
-    out.write_all(b"\n").map_err(ReportError::io("json"))
+    buf.write_all(b"\n").map_err(ReportError::io("json"))?;
+    buf.flush().map_err(ReportError::io("json"))
 }

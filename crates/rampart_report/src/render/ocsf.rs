@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::render::common::{finding_fingerprint, ocsf_provider};
 use crate::render::RenderOptions;
-use crate::{RecommendationReport, Report, ReportError, ResourceResult};
+use crate::{RecommendationReport, Report, ReportError, ResourceResultView};
 
 /// The OCSF schema version the events follow.
 pub const OCSF_VERSION: &str = "1.5.0";
@@ -34,7 +34,7 @@ fn aws_partition(id: &str) -> Option<&str> {
     rest.split(':').next().filter(|p| !p.is_empty())
 }
 
-fn event(report: &Report, rec: &RecommendationReport, res: &ResourceResult) -> Value {
+fn event(report: &Report, rec: &RecommendationReport, res: &ResourceResultView<'_>) -> Value {
     let exempt = res.status == Status::NotApplicable;
     let (status_id, status, status_code) = if exempt {
         (3, "Suppressed", "EXEMPT")
@@ -52,13 +52,13 @@ fn event(report: &Report, rec: &RecommendationReport, res: &ResourceResult) -> V
         "name": res.name,
         "type": res.resource_type,
     });
-    if let Some(region) = &res.region {
-        resource["region"] = Value::from(region.as_str());
+    if let Some(region) = res.region {
+        resource["region"] = Value::from(region);
     }
-    if let Some(partition) = aws_partition(&res.id) {
+    if let Some(partition) = aws_partition(res.id) {
         resource["cloud_partition"] = Value::from(partition);
     }
-    if let Some(rg) = &res.resource_group {
+    if let Some(rg) = res.resource_group {
         resource["group"] = json!({ "name": rg });
     }
 
@@ -66,8 +66,8 @@ fn event(report: &Report, rec: &RecommendationReport, res: &ResourceResult) -> V
         "provider": ocsf_provider(res.provider),
         "account": { "uid": res.scope },
     });
-    if let Some(region) = &res.region {
-        cloud["region"] = Value::from(region.as_str());
+    if let Some(region) = res.region {
+        cloud["region"] = Value::from(region);
     }
 
     let mut types: Vec<String> = Vec::new();
@@ -130,7 +130,7 @@ fn event(report: &Report, rec: &RecommendationReport, res: &ResourceResult) -> V
             },
         },
     });
-    if let Some(reason) = res.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+    if let Some(reason) = res.reason.filter(|r| !r.trim().is_empty()) {
         event["status_detail"] = Value::from(reason);
     }
     if !rec.remediation.trim().is_empty() {
@@ -148,7 +148,7 @@ pub(crate) fn events(report: &Report) -> impl Iterator<Item = Value> + '_ {
                 r.status == Status::Unhealthy
                     || (r.status == Status::NotApplicable && r.cause == Some(Cause::Exempt))
             })
-            .map(move |res| event(report, rec, res))
+            .map(move |entry| event(report, rec, &report.result(entry)))
     })
 }
 
@@ -157,9 +157,11 @@ pub(crate) fn render(
     _options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
+    // A local buffer: serde_json writes many small pieces, each a dynamic call on `out` otherwise.
+    let mut buf = std::io::BufWriter::with_capacity(1 << 16, out);
     for event in events(report) {
-        serde_json::to_writer(&mut *out, &event).map_err(ReportError::json("ocsf"))?;
-        out.write_all(b"\n").map_err(ReportError::io("ocsf"))?;
+        serde_json::to_writer(&mut buf, &event).map_err(ReportError::json("ocsf"))?;
+        buf.write_all(b"\n").map_err(ReportError::io("ocsf"))?;
     }
-    Ok(())
+    buf.flush().map_err(ReportError::io("ocsf"))
 }

@@ -7,11 +7,13 @@
 use std::io::Write;
 
 use rampart_model::{Severity, Status};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::render::common::{finding_fingerprint, security_severity};
 use crate::render::RenderOptions;
-use crate::{Report, ReportError};
+use crate::{RecommendationReport, Report, ReportError, ResourceResultView};
 
 /// The `$schema` written into the log: the OASIS 2.1.0 (errata 01) schema.
 pub const SARIF_SCHEMA_URI: &str =
@@ -33,8 +35,9 @@ fn text_or(s: &str, fallback: &str) -> String {
     }
 }
 
-/// The SARIF log as a JSON value.
-pub(crate) fn to_value(report: &Report) -> Value {
+/// The SARIF log as a JSON value, except `runs[0].results`, which is `null` here and streamed by
+/// [`render`].
+fn skeleton(report: &Report) -> Value {
     let rules: Vec<Value> = report
         .recommendations
         .iter()
@@ -62,49 +65,8 @@ pub(crate) fn to_value(report: &Report) -> Value {
         })
         .collect();
 
-    let mut results = Vec::new();
-    for (index, rec) in report.recommendations.iter().enumerate() {
-        for res in rec
-            .resources
-            .iter()
-            .filter(|r| r.status == Status::Unhealthy)
-        {
-            let message = match res.reason.as_deref() {
-                Some(reason) if !reason.trim().is_empty() => {
-                    format!("{} ({}): {reason}", rec.title, res.name)
-                }
-                _ => format!("{} ({})", rec.title, res.name),
-            };
-            let mut properties = json!({
-                "scope": res.scope,
-                "provider": res.provider.as_str(),
-                "resourceType": res.resource_type,
-                "resourceName": res.name,
-            });
-            if let Some(region) = &res.region {
-                properties["region"] = Value::from(region.as_str());
-            }
-            if let Some(rg) = &res.resource_group {
-                properties["resourceGroup"] = Value::from(rg.as_str());
-            }
-            results.push(json!({
-                "ruleId": rec.id,
-                "ruleIndex": index,
-                "level": level(rec.severity),
-                "kind": "fail",
-                "message": { "text": message },
-                "locations": [{
-                    "logicalLocations": [{
-                        "name": res.name,
-                        "fullyQualifiedName": res.id,
-                        "kind": "resource",
-                    }]
-                }],
-                "partialFingerprints": { "rampartFinding/v1": finding_fingerprint(rec, res) },
-                "properties": properties,
-            }));
-        }
-    }
+    // Filled in while writing (see `Splice`): the results are streamed, never held.
+    let results = Value::Null;
 
     let notifications: Vec<Value> = report
         .input
@@ -147,12 +109,119 @@ pub(crate) fn to_value(report: &Report) -> Value {
     })
 }
 
+/// One SARIF result: `rec` (at `index` in the rules) failed on `res`.
+fn result(index: usize, rec: &RecommendationReport, res: &ResourceResultView<'_>) -> Value {
+    let message = match res.reason {
+        Some(reason) if !reason.trim().is_empty() => {
+            format!("{} ({}): {reason}", rec.title, res.name)
+        }
+        _ => format!("{} ({})", rec.title, res.name),
+    };
+    let mut properties = json!({
+        "scope": res.scope,
+        "provider": res.provider.as_str(),
+        "resourceType": res.resource_type,
+        "resourceName": res.name,
+    });
+    if let Some(region) = res.region {
+        properties["region"] = Value::from(region);
+    }
+    if let Some(rg) = res.resource_group {
+        properties["resourceGroup"] = Value::from(rg);
+    }
+    json!({
+        "ruleId": rec.id,
+        "ruleIndex": index,
+        "level": level(rec.severity),
+        "kind": "fail",
+        "message": { "text": message },
+        "locations": [{
+            "logicalLocations": [{
+                "name": res.name,
+                "fullyQualifiedName": res.id,
+                "kind": "resource",
+            }]
+        }],
+        "partialFingerprints": { "rampartFinding/v1": finding_fingerprint(rec, res) },
+        "properties": properties,
+    })
+}
+
+/// Every result of the log, built one at a time as the serializer asks for them.
+struct Results<'a>(&'a Report);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        s.collect_seq(
+            report
+                .recommendations
+                .iter()
+                .enumerate()
+                .flat_map(move |(index, rec)| {
+                    rec.resources
+                        .iter()
+                        .filter(|e| e.status == Status::Unhealthy)
+                        .map(move |e| result(index, rec, &report.result(e)))
+                }),
+        )
+    }
+}
+
+/// Serialises a skeleton value, writing [`Results`] in place of every `"results": null` member (the
+/// skeleton has exactly one: `runs[0].results`). Key order is the skeleton's, so the output is what
+/// serialising the complete value would give.
+struct Splice<'a> {
+    value: &'a Value,
+    results: &'a Results<'a>,
+}
+
+impl Serialize for Splice<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Object(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (key, value) in members {
+                    if key == "results" && value.is_null() {
+                        map.serialize_entry(key, self.results)?;
+                    } else {
+                        map.serialize_entry(
+                            key,
+                            &Splice {
+                                value,
+                                results: self.results,
+                            },
+                        )?;
+                    }
+                }
+                map.end()
+            }
+            Value::Array(items) => s.collect_seq(items.iter().map(|value| Splice {
+                value,
+                results: self.results,
+            })),
+            other => other.serialize(s),
+        }
+    }
+}
+
 pub(crate) fn render(
     report: &Report,
     _options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(report))
-        .map_err(ReportError::json("sarif"))?;
-    out.write_all(b"\n").map_err(ReportError::io("sarif"))
+    let skeleton = skeleton(report);
+    let results = Results(report);
+    // A local buffer: serde_json writes many small pieces, each a dynamic call on `out` otherwise.
+    let mut buf = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(
+        &mut buf,
+        &Splice {
+            value: &skeleton,
+            results: &results,
+        },
+    )
+    .map_err(ReportError::json("sarif"))?;
+    buf.write_all(b"\n").map_err(ReportError::io("sarif"))?;
+    buf.flush().map_err(ReportError::io("sarif"))
 }

@@ -115,6 +115,17 @@ fn csv_has_one_row_per_result_and_guards_formulas() {
         .map(|r| r.resources.len())
         .sum();
     assert_eq!(rows.len(), expected);
+    // Each row carries its resource's fields, in report order.
+    let views: Vec<_> = report
+        .recommendations
+        .iter()
+        .flat_map(|rec| report.results(rec))
+        .collect();
+    for (row, view) in rows.iter().zip(&views) {
+        assert_eq!(row[10].trim_start_matches('\''), view.id);
+        assert_eq!(row[15], *view.status.as_str());
+        assert_eq!(row[17], *view.reason.unwrap_or(""));
+    }
     for row in &rows {
         assert_eq!(row.len(), header.len());
         for cell in row {
@@ -173,10 +184,8 @@ fn table_and_explain_neutralise_terminal_escapes() {
 fn fingerprints_ignore_resource_id_case() {
     let report = sample::report();
     let mut upper = report.clone();
-    for rec in &mut upper.recommendations {
-        for res in &mut rec.resources {
-            res.id = res.id.to_uppercase();
-        }
+    for res in &mut upper.resources {
+        res.id = res.id.to_uppercase().into();
     }
     let fps = |r: &Report| -> Vec<String> {
         let log: serde_json::Value =
@@ -207,16 +216,16 @@ fn score_new_rounds_and_handles_zero_max() {
 #[test]
 fn html_caps_listed_resources_per_recommendation() {
     let mut report = sample::report();
-    let template = report.recommendations[0].resources[1].clone();
-    report.recommendations[0].resources = (0..250)
-        .map(|i| {
+    let template = report.owned_results(0)[1].clone();
+    report.set_results(
+        0,
+        (0..250).map(|i| {
             let mut r = template.clone();
             r.id = format!("{}-{i}", template.id);
             r.name = format!("res-{i:03}");
             r
-        })
-        .collect();
-    report.recommendations[0].recount();
+        }),
+    );
     let html = rendered(&report, Format::Html);
     assert!(html.contains("res-199"));
     assert!(!html.contains("res-200"));

@@ -13,11 +13,12 @@ use crate::sample;
 
 fn with_hostile(name: &str, reason: &str) -> Report {
     let mut report = sample::report();
+    let reason_id = report.strings.intern(reason);
     for rec in &mut report.recommendations {
         for res in &mut rec.resources {
             if res.status == Status::Unhealthy {
-                res.name = name.to_owned();
-                res.reason = Some(reason.to_owned());
+                report.resources[res.resource as usize].name = name.into();
+                res.reason = reason_id;
             }
         }
     }

@@ -62,7 +62,107 @@ fn invariant_violations_are_reported() {
     assert!(v.iter().any(|m| m.contains("points disagree")), "{v:?}");
     assert!(v.iter().any(|m| m.contains("score max")), "{v:?}");
 
+    let mut out_of_table = sample::report();
+    out_of_table.recommendations[1].resources[0].resource = 999;
+    let v = out_of_table.invariant_violations();
+    assert!(v.iter().any(|m| m.contains("outside the table")), "{v:?}");
+
     let mut healthy_with_cause = sample::report();
     healthy_with_cause.recommendations[0].resources[0].cause = Some(Cause::Exempt);
     assert_eq!(healthy_with_cause.invariant_violations().len(), 1);
+}
+
+#[test]
+fn a_result_entry_is_twelve_bytes() {
+    // The budget that keeps 12M results (1M resources) near 150 MB.
+    assert_eq!(std::mem::size_of::<rampart_report::ResultEntry>(), 12);
+}
+
+#[test]
+fn serialised_results_are_the_owned_contract_objects() {
+    // Each expanded entry serialises exactly as the owned `ResourceResult` (the pre-compact struct)
+    // does, so the `recommendations[].resources[]` bytes are unchanged.
+    let report = sample::report();
+    let json: serde_json::Value = serde_json::to_value(&report).expect("json");
+    for (i, rec) in report.recommendations.iter().enumerate() {
+        let owned = serde_json::to_value(report.owned_results(i)).expect("owned");
+        assert_eq!(json["recommendations"][i]["resources"], owned, "{}", rec.id);
+        let text =
+            serde_json::to_string_pretty(&report.results(rec).collect::<Vec<_>>()).expect("views");
+        assert_eq!(
+            text,
+            serde_json::to_string_pretty(&report.owned_results(i)).expect("owned")
+        );
+    }
+}
+
+#[test]
+fn the_inventory_lists_every_resource_once_in_input_order() {
+    let report = sample::report();
+    let json: serde_json::Value = serde_json::to_value(&report).expect("json");
+    let inventory = json["resources"].as_array().expect("resources array");
+    assert_eq!(inventory.len(), 7);
+    assert_eq!(inventory[0]["name"], "stwebprod01");
+    assert_eq!(inventory[6]["type"], "AWS::S3::Bucket");
+    assert!(inventory[6].get("resource_group").is_none());
+    // The results point into it: every result's id is in the inventory.
+    for rec in &report.recommendations {
+        for res in report.results(rec) {
+            assert!(inventory.iter().any(|r| r["id"] == res.id), "{}", res.id);
+        }
+    }
+}
+
+#[test]
+fn a_report_without_the_inventory_still_reads() {
+    // Reports written before the top-level `resources` array: the table is rebuilt from the results.
+    let report = sample::report();
+    let mut json: serde_json::Value = serde_json::to_value(&report).expect("json");
+    json.as_object_mut().expect("object").remove("resources");
+    let back: rampart_report::Report = serde_json::from_value(json.clone()).expect("read");
+    let mut again = serde_json::to_value(&back).expect("json");
+    let rebuilt = again
+        .as_object_mut()
+        .expect("object")
+        .remove("resources")
+        .expect("inventory written");
+    assert_eq!(again, json);
+    // Only resources that have a result are known; each once.
+    let ids: Vec<&str> = rebuilt
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len());
+    assert!(!ids.is_empty());
+}
+
+#[test]
+fn equality_ignores_string_table_numbering() {
+    let report = sample::report();
+    let mut renumbered = report.clone();
+    // A fresh table numbering strings in another order gives an equal report.
+    let mut strings = rampart_report::StringTable::new();
+    strings.intern("unrelated string first");
+    let old = std::mem::replace(&mut renumbered.strings, strings);
+    for res in &mut renumbered.resources {
+        for id in [
+            &mut res.resource_type,
+            &mut res.scope,
+            &mut res.region,
+            &mut res.resource_group,
+        ] {
+            *id = renumbered.strings.intern_opt(old.get(*id));
+        }
+    }
+    for rec in &mut renumbered.recommendations {
+        for e in &mut rec.resources {
+            e.reason = renumbered.strings.intern_opt(old.get(e.reason));
+        }
+    }
+    assert_eq!(renumbered, report);
+    renumbered.resources[0].name = "changed".into();
+    assert_ne!(renumbered, report);
 }

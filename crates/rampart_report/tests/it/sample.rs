@@ -9,7 +9,8 @@ use rampart_model::{Cause, Provider, Severity, Status};
 use rampart_report::{
     round2, ComplianceControlReport, ComplianceState, ControlReport, ExemptionSummary,
     ExpiredExemption, GroupReport, GroupValue, InputError, InputSummary, RecommendationReport,
-    Report, ResourceResult, ScopeReport, Score, StandardReport, ToolInfo, REPORT_SCHEMA_VERSION,
+    Report, ResourceResult, ResourceView, ScopeReport, Score, StandardReport, StringTable,
+    ToolInfo, REPORT_SCHEMA_VERSION,
 };
 
 const SUB_A: &str = "00000000-0000-0000-0000-00000000000a";
@@ -381,11 +382,11 @@ pub(crate) fn report() -> Report {
             })
             .collect(),
     }];
-    let recommendations = recs()
+    let (recommendations, results): (Vec<_>, Vec<_>) = recs()
         .into_iter()
         .map(|rec| {
             let count = |s| rec.results.iter().filter(|r| r.1 == s).count() as u64;
-            RecommendationReport {
+            let report = RecommendationReport {
                 id: rec.id.to_owned(),
                 title: rec.title.to_owned(),
                 severity: rec.severity,
@@ -406,28 +407,30 @@ pub(crate) fn report() -> Report {
                 healthy: count(Status::Healthy),
                 unhealthy: count(Status::Unhealthy),
                 not_applicable: count(Status::NotApplicable),
-                resources: rec
-                    .results
-                    .iter()
-                    .map(|(name, status, cause, reason)| {
-                        let r = by_name[name];
-                        ResourceResult {
-                            id: r.id.clone(),
-                            name: r.name.to_owned(),
-                            resource_type: r.ty.to_owned(),
-                            scope: r.scope.to_owned(),
-                            provider: r.provider,
-                            region: Some(r.region.to_owned()),
-                            resource_group: r.rg.map(str::to_owned),
-                            status: *status,
-                            cause: *cause,
-                            reason: reason.map(str::to_owned),
-                        }
-                    })
-                    .collect(),
-            }
+                resources: Vec::new(),
+            };
+            let results: Vec<ResourceResult> = rec
+                .results
+                .iter()
+                .map(|(name, status, cause, reason)| {
+                    let r = by_name[name];
+                    ResourceResult {
+                        id: r.id.clone(),
+                        name: r.name.to_owned(),
+                        resource_type: r.ty.to_owned(),
+                        scope: r.scope.to_owned(),
+                        provider: r.provider,
+                        region: Some(r.region.to_owned()),
+                        resource_group: r.rg.map(str::to_owned),
+                        status: *status,
+                        cause: *cause,
+                        reason: reason.map(str::to_owned),
+                    }
+                })
+                .collect();
+            (report, results)
         })
-        .collect();
+        .unzip();
     let compliance = vec![
         StandardReport {
             id: "mcsb-v1".to_owned(),
@@ -497,7 +500,7 @@ pub(crate) fn report() -> Report {
             )],
         },
     ];
-    Report {
+    let mut report = Report {
         schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         tool: ToolInfo::rampart("0.1.0"),
         generated_at: Utc
@@ -531,7 +534,25 @@ pub(crate) fn report() -> Report {
                 file: Some("exemptions.yaml".to_owned()),
             }],
         },
+        resources: Vec::new(),
+        strings: StringTable::new(),
+    };
+    // The inventory in input order, then the results, which share its entries.
+    for r in &all {
+        report.add_resource(ResourceView {
+            id: &r.id,
+            name: r.name,
+            resource_type: r.ty,
+            scope: r.scope,
+            provider: r.provider,
+            region: Some(r.region),
+            resource_group: r.rg,
+        });
     }
+    for (i, results) in results.into_iter().enumerate() {
+        report.set_results(i, results);
+    }
+    report
 }
 
 fn cc(
