@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use rampart_policy::{builtin_initiative, compile_reference, StreamingEvaluator};
 use serde_json::Value;
 
@@ -192,5 +192,34 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+fn run_mixed(policies: &[rampart_policy::CompiledPolicy], resources: &[Value]) -> usize {
+    let mut verdicts = 0usize;
+    let mut ev = StreamingEvaluator::new(policies);
+    for (i, r) in resources.iter().enumerate() {
+        ev.evaluate(i as u32, r, &mut |_, _, _| verdicts += 1);
+    }
+    ev.finish(&mut |_, _, _| verdicts += 1);
+    verdicts
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    // `RAMPART_BENCH_ONCE=<n>`: a fixed workload (n passes over `mixed`) without criterion, for
+    // `perf stat` instruction counts, which are stable on a busy machine where times are not.
+    if let Some(passes) = std::env::var("RAMPART_BENCH_ONCE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let policies: Vec<_> = builtin_initiative()
+            .references
+            .iter()
+            .filter_map(|r| compile_reference(r).ok())
+            .collect();
+        let resources = mixed(100_000);
+        let total: usize = (0..passes).map(|_| run_mixed(&policies, &resources)).sum();
+        std::process::exit(i32::from(passes > 0 && total == 0));
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

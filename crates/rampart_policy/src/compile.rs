@@ -668,6 +668,11 @@ pub struct CompiledPolicy {
     /// Lower-case types the `if` pins the resource to (None: any type).
     pub(crate) pinned_types: Option<Vec<String>>,
     pub(crate) applicability: Applicability,
+    /// The `if` without the top-level type condition the pin already checked (evaluated only
+    /// after the pin check).
+    pub(crate) body: Cond,
+    /// Applicability is exactly the pin check (no other type/name/kind condition counts).
+    pub(crate) pin_decides: bool,
     /// The rule calls `resourceGroup()` (whose `managedBy`, `tags`… come from the resource-group row).
     pub(crate) uses_resource_group: bool,
 }
@@ -734,6 +739,59 @@ fn applicability(rule: &Cond) -> Applicability {
             kind: true,
         },
     }
+}
+
+fn is_pin_cond(c: &Cond) -> bool {
+    matches!(
+        c,
+        Cond::Field {
+            field: FieldRef::Type,
+            op: Op::Equals,
+            rhs: Operand::Lit(Value::String(_))
+        } | Cond::Field {
+            field: FieldRef::Type,
+            op: Op::In,
+            rhs: Operand::Lit(Value::Array(_))
+        }
+    )
+}
+
+fn mentions_type(c: &Cond) -> bool {
+    match c {
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().any(mentions_type),
+        Cond::Not(c) => mentions_type(c),
+        Cond::Field {
+            field: FieldRef::Type,
+            ..
+        } => true,
+        _ => false,
+    }
+}
+
+/// Removes the top-level type condition that [`pinned`] derived the pin from (the pin check
+/// precedes evaluation, so it is redundant), and tells whether the pin alone decides
+/// applicability.
+fn strip_pin(rule: &Cond, is_pinned: bool, sel: Applicability) -> (Cond, bool) {
+    if !is_pinned {
+        return (rule.clone(), false);
+    }
+    let body = match rule {
+        c if is_pin_cond(c) => Cond::All(Box::new([])),
+        Cond::All(cs) => match cs.iter().position(|c| pinned(c).is_some()) {
+            Some(i) if is_pin_cond(&cs[i]) => Cond::All(
+                cs.iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, c)| c.clone())
+                    .collect(),
+            ),
+            _ => rule.clone(),
+        },
+        _ => rule.clone(),
+    };
+    // An unstripped body still mentions the pinning type condition, so it never "decides".
+    let decides = sel.ty && !sel.name && !sel.kind && !mentions_type(&body);
+    (body, decides)
 }
 
 /// Lower-case resource types the condition requires (None when any type may match).
@@ -920,13 +978,17 @@ impl CompiledPolicy {
         } else {
             pinned(&cond)
         };
+        let applicability = applicability(&cond);
+        let (body, pin_decides) = strip_pin(&cond, pinned_types.is_some(), applicability);
         Ok(CompiledPolicy {
             name: def.name.clone(),
             display_name: def.display_name.clone(),
             mode: def.mode.clone(),
             effect,
-            applicability: applicability(&cond),
+            applicability,
             uses_resource_group: c.uses_resource_group,
+            body,
+            pin_decides,
             rule: cond,
             existence,
             reads_properties,

@@ -162,6 +162,20 @@ pub(crate) struct Ctx<'a> {
     pub(crate) slots: &'a [Value],
     /// The resource-group row (ARG `resourcecontainers`) of the evaluated resource, when known.
     pub(crate) resource_group: Option<&'a Value>,
+    /// `resource.properties`, looked up once: most paths start there.
+    pub(crate) properties: Option<&'a Value>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Where an unbound path starts: `properties.…` paths from the cached `properties` object.
+    fn root_of<'s>(&self, segs: &'s [Seg]) -> (Option<&'a Value>, &'s [Seg]) {
+        match segs.split_first() {
+            Some((Seg::Key(k), rest)) if k.len() == 10 && k.eq_ignore_ascii_case("properties") => {
+                (self.properties, rest)
+            }
+            _ => (Some(self.resource), segs),
+        }
+    }
 }
 
 type R<T> = Result<T, String>;
@@ -181,7 +195,9 @@ fn borrow_or_clone<'a>(
 fn pick_path<'p>(paths: &'p [Box<[Seg]>], root: &Value) -> &'p [Seg] {
     if paths.len() > 1 {
         for p in paths {
-            let head = p.iter().position(|s| *s == Seg::Wild).unwrap_or(p.len());
+            // Alternatives differ within their first two members (`properties.storageProfile` vs
+            // `properties.virtualMachineProfile`…), so that prefix decides.
+            let head = p.iter().take(2).take_while(|s| **s != Seg::Wild).count();
             if lookup(root, &p[..head]).is_some() {
                 return p;
             }
@@ -308,7 +324,7 @@ pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a>, scope: Option<&Scope<'a>
                 FieldRef::Path { paths, bound, .. } => {
                     let (root, segs): (Option<&'a Value>, &[Seg]) = match bound {
                         Some(Bound { depth, rest }) => (scope.and_then(|s| s.at(*depth)), rest),
-                        None => (Some(ctx.resource), pick_path(paths, ctx.resource)),
+                        None => ctx.root_of(pick_path(paths, ctx.resource)),
                     };
                     // Implicit "all of" over the selected collection (vacuously true when empty).
                     let mut err = None;
@@ -357,9 +373,9 @@ fn eval_count<'a>(count: &'a Count, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) ->
     let mut err = None;
     match &count.source {
         CountSource::Field { segs, bound } => {
-            let root = match bound {
-                Some(b) => scope.and_then(|s| s.at(b.depth)),
-                None => Some(ctx.resource),
+            let (root, segs) = match bound {
+                Some(b) => (scope.and_then(|s| s.at(b.depth)), &segs[..]),
+                None => ctx.root_of(segs),
             };
             // The counted path ends with `[*]`; every selected element is one iteration.
             visit(root, segs, &mut |elem| {
@@ -657,6 +673,7 @@ pub(crate) struct View<'a> {
     pub(crate) id: &'a str,
     pub(crate) indexed: bool,
     pub(crate) has_properties: bool,
+    pub(crate) properties: Option<&'a Value>,
 }
 
 /// Runs `f` with the resource's [`View`], without allocating for ordinary types.
@@ -667,7 +684,8 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
     let id = get_present(resource, "id")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let has_properties = get_present(resource, "properties").is_some();
+    let properties = get_present(resource, "properties");
+    let has_properties = properties.is_some();
     let mut buf = [0u8; 192];
     let owned;
     let type_lower = match lower_buf(t, &mut buf) {
@@ -683,6 +701,7 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
         id,
         indexed: is_indexed(resource, type_lower),
         has_properties,
+        properties,
     };
     f(&view)
 }
@@ -821,8 +840,9 @@ impl CompiledPolicy {
             home_id: view.id,
             slots: &[],
             resource_group,
+            properties: view.properties,
         };
-        let type_ok = applicable(&self.rule, &ctx, false, self.applicability);
+        let type_ok = self.pin_decides || applicable(&self.rule, &ctx, false, self.applicability);
         if !type_ok {
             return Evaluation::NotApplicable;
         }
@@ -836,7 +856,7 @@ impl CompiledPolicy {
             if let (true, Some(p)) = (lacks_properties, &self.reads_properties) {
                 return missing(p);
             }
-            match eval_cond(&self.rule, &ctx, None) {
+            match eval_cond(&self.body, &ctx, None) {
                 Ok(false) => return Evaluation::NotApplicable,
                 Ok(true) => {}
                 Err(e) => {
@@ -866,7 +886,7 @@ impl CompiledPolicy {
                 reason: "manual policy: compliance is attested, not evaluated".to_owned(),
             };
         }
-        match eval_cond(&self.rule, &ctx, None) {
+        match eval_cond(&self.body, &ctx, None) {
             Ok(true) => {
                 let mut reason = String::new();
                 describe_fields(&self.rule, resource, &mut reason, &mut 0);
@@ -1005,6 +1025,7 @@ impl CompiledPolicy {
                 home_id: &pending.target_id,
                 slots: &pending.values,
                 resource_group: None,
+                properties: get_present(r, "properties"),
             };
             match eval_cond(cond, &ctx, None) {
                 Ok(true) => return Evaluation::Compliant,

@@ -12,12 +12,21 @@ use serde_json::Value;
 /// Object member lookup, case-insensitive as ARM property names are. Exact match is tried first.
 pub(crate) fn get_ci<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
     let obj = value.as_object()?;
-    if let Some(v) = obj.get(key) {
-        return Some(v);
+    // One linear pass, comparing lengths before bytes: on the small objects ARM resources are
+    // made of this beats a B-tree search (a memcmp per level) plus a fallback scan on a miss.
+    let kb = key.as_bytes();
+    let mut folded = None;
+    for (k, v) in obj {
+        if k.len() == kb.len() {
+            if k.as_bytes() == kb {
+                return Some(v);
+            }
+            if folded.is_none() && k.as_bytes().eq_ignore_ascii_case(kb) {
+                folded = Some(v);
+            }
+        }
     }
-    obj.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
+    folded
 }
 
 /// Like [`get_ci`] but a JSON `null` counts as absent (Azure request content omits nulls).
