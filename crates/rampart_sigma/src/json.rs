@@ -151,7 +151,7 @@ impl<'a> Walker<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            match memchr::memchr2(b'"', b'\\', &self.b[self.i..]) {
+            match find_quote_or_backslash(&self.b[self.i..]) {
                 None => {
                     self.i = self.b.len();
                     return Err(self.err("unterminated string"));
@@ -391,6 +391,34 @@ impl<'a> Walker<'a> {
             None => Err(self.err("unexpected end of input")),
         }
     }
+}
+
+/// Position of the first `"` or `\\` in `b`. Most JSON strings are short, so eight bytes
+/// are tested at a time with word arithmetic before handing long runs to `memchr2`.
+fn find_quote_or_backslash(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i + 8 <= b.len() && i < 64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(w);
+        let q = w ^ (ONES * u64::from(b'"'));
+        let s = w ^ (ONES * u64::from(b'\\'));
+        // A zero byte in q or s is a match; the lowest flagged byte is always exact.
+        let hits = (q.wrapping_sub(ONES) & !q | s.wrapping_sub(ONES) & !s) & HIGHS;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    if i + 8 > b.len() {
+        return b[i..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\')
+            .map(|p| i + p);
+    }
+    memchr::memchr2(b'"', b'\\', &b[i..]).map(|p| i + p)
 }
 
 fn find_child(node: &Node, key: &str) -> Option<usize> {
