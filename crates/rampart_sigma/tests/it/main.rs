@@ -6,6 +6,7 @@ mod differential;
 mod e2e;
 mod lint;
 mod reader;
+mod scanner;
 mod semantics;
 
 use std::path::PathBuf;
