@@ -13,6 +13,7 @@
 //! })
 //! ```
 
+mod builtin;
 mod catalog;
 mod cloudtrail;
 mod compile;
@@ -25,6 +26,7 @@ mod json;
 mod lint;
 mod matcher;
 
+pub use builtin::builtin_rules;
 pub use catalog::{Catalog, LogSourceKey, SourceSpec};
 pub use cloudtrail::{read_cloudtrail, ReadStats};
 pub use correlate::{parse_time, Correlation, CorrelationHit, CorrelationState};

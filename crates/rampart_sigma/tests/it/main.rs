@@ -1,5 +1,6 @@
 //! Integration tests of rampart_sigma.
 
+mod builtin;
 mod corpus;
 mod correlation;
 mod differential;
