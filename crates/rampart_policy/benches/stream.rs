@@ -189,6 +189,33 @@ fn bench(c: &mut Criterion) {
             verdicts
         })
     });
+    group.throughput(Throughput::Elements(synthetic.len() as u64));
+    group.bench_function("mixed_two_threads", |b| {
+        b.iter(|| {
+            let half = synthetic.len() / 2;
+            let (left, right) = synthetic.split_at(half);
+            let run = |part: &[Value], base: usize| {
+                let mut n = 0usize;
+                let mut ev = StreamingEvaluator::new(&policies);
+                for (i, r) in part.iter().enumerate() {
+                    ev.evaluate((base + i) as u32, r, &mut |_, _, _| n += 1);
+                }
+                (ev, n)
+            };
+            let (mut a, b) = std::thread::scope(|s| {
+                let t = s.spawn(|| run(right, half));
+                let a = run(left, 0);
+                (a, t.join().ok())
+            });
+            let mut verdicts = a.1;
+            if let Some((ev_b, nb)) = b {
+                a.0.merge(ev_b);
+                verdicts += nb;
+            }
+            a.0.finish(&mut |_, _, _| verdicts += 1);
+            verdicts
+        })
+    });
     group.finish();
 }
 

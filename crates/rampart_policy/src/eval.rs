@@ -40,9 +40,9 @@ pub enum Evaluation {
 /// What an IfNotExists check needs from the evaluated resource, kept instead of the resource itself.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PendingExistence {
-    /// Invariant: the only per-target allocation besides computed names/values (one per pending
-    /// check; a VM has ~25), everything else is derived from it.
-    pub(crate) target_id: Box<str>,
+    /// Shared by all pending checks of one resource (a VM has ~25): one allocation per resource;
+    /// subscription, resource group and name are derived from it.
+    pub(crate) target_id: std::sync::Arc<str>,
     /// `details.resourceGroupName`, when given.
     pub(crate) rg_override: Option<Box<str>>,
     /// Related resources must be below the target's id (child or extension types).
@@ -72,7 +72,8 @@ impl PendingExistence {
             .as_deref()
             .or_else(|| id_parts(&self.target_id).1)
     }
-    /// `details.name` as resolved for this target, when the rule names the related resource.
+    /// `details.name` as computed for this target (from an expression such as
+    /// `[concat(field('name'), '/default')]`); `None` when the name is a literal or absent.
     pub fn related_name(&self) -> Option<&str> {
         self.related_name.as_deref()
     }
@@ -80,19 +81,30 @@ impl PendingExistence {
 
 /// Parts of an ARM id: subscription id and resource group name.
 pub(crate) fn id_parts(id: &str) -> (Option<&str>, Option<&str>) {
-    let mut sub = None;
-    let mut rg = None;
-    let mut it = id.split('/').filter(|s| !s.is_empty());
-    while let Some(seg) = it.next() {
-        if seg.eq_ignore_ascii_case("subscriptions") && sub.is_none() {
-            sub = it.next();
-        } else if seg.eq_ignore_ascii_case("resourceGroups") && rg.is_none() {
-            rg = it.next();
-        } else if seg.eq_ignore_ascii_case("providers") {
-            break;
+    /// `rest` starts with `<word>/` (case-insensitive): the segment after it, and what follows.
+    fn after<'i>(rest: &'i str, word: &str) -> Option<(&'i str, &'i str)> {
+        let b = rest.as_bytes();
+        if b.len() <= word.len()
+            || !b[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+            || b[word.len()] != b'/'
+        {
+            return None;
+        }
+        let tail = &rest[word.len() + 1..];
+        match tail.find('/') {
+            Some(i) => Some((&tail[..i], &tail[i + 1..])),
+            None => Some((tail, "")),
         }
     }
-    (sub, rg)
+    let rest = id.strip_prefix('/').unwrap_or(id);
+    let Some((sub, rest)) = after(rest, "subscriptions") else {
+        return (None, None);
+    };
+    let sub = (!sub.is_empty()).then_some(sub);
+    match after(rest, "resourceGroups") {
+        Some((rg, _)) if !rg.is_empty() => (sub, Some(rg)),
+        _ => (sub, None),
+    }
 }
 
 /// `fullName`: the resource name prefixed by its parents' names (`server/db`).
@@ -674,6 +686,16 @@ pub(crate) struct View<'a> {
     pub(crate) indexed: bool,
     pub(crate) has_properties: bool,
     pub(crate) properties: Option<&'a Value>,
+    shared_id: std::cell::OnceCell<std::sync::Arc<str>>,
+}
+
+impl View<'_> {
+    /// The id as a shared string, allocated once per resource.
+    pub(crate) fn shared_id(&self) -> std::sync::Arc<str> {
+        self.shared_id
+            .get_or_init(|| std::sync::Arc::from(self.id))
+            .clone()
+    }
 }
 
 /// Runs `f` with the resource's [`View`], without allocating for ordinary types.
@@ -702,6 +724,7 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
         indexed: is_indexed(resource, type_lower),
         has_properties,
         properties,
+        shared_id: std::cell::OnceCell::new(),
     };
     f(&view)
 }
@@ -868,7 +891,7 @@ impl CompiledPolicy {
             if self.effect == Effect::Disabled {
                 return Evaluation::OffByPolicy;
             }
-            return match self.pending(resource, &ctx, type_lower) {
+            return match self.pending(view, &ctx) {
                 Ok(p) => Evaluation::NeedsRelated(p),
                 Err(e) => Evaluation::NotAssessed {
                     reason: format!("evaluation failed: {e}"),
@@ -908,7 +931,8 @@ impl CompiledPolicy {
         }
     }
 
-    fn pending(&self, resource: &Value, ctx: &Ctx<'_>, type_lower: &str) -> R<PendingExistence> {
+    fn pending(&self, view: &View<'_>, ctx: &Ctx<'_>) -> R<PendingExistence> {
+        let (resource, type_lower) = (view.resource, view.type_lower);
         let Some(ex) = &self.existence else {
             return Err("no details.type".to_owned());
         };
@@ -923,7 +947,11 @@ impl CompiledPolicy {
                 }
             }
         };
-        let related_name = name_of(&ex.name)?;
+        // A literal name is read from the policy when deciding; only computed names are stored.
+        let related_name = match &ex.name {
+            Some(Operand::Lit(_)) => None,
+            other => name_of(other)?,
+        };
         let rg_override = name_of(&ex.resource_group_name)?;
         let rt = ex.related_type_lower.as_str();
         let is_child = rt.len() > type_lower.len() + 1
@@ -937,7 +965,7 @@ impl CompiledPolicy {
             .map(|f| field_value(f, resource, None).into_owned())
             .collect();
         Ok(PendingExistence {
-            target_id: id.into(),
+            target_id: view.shared_id(),
             rg_override,
             under_target,
             // A subscription-level target (no resource group) is searched in its subscription.
@@ -946,6 +974,16 @@ impl CompiledPolicy {
                 || ex.scope == ExistenceScope::Subscription,
             related_name,
             values: values.into(),
+        })
+    }
+
+    /// `details.name` for this pending check: computed per target, or the policy's literal.
+    pub(crate) fn wanted_name<'s>(&'s self, pending: &'s PendingExistence) -> Option<&'s str> {
+        pending.related_name.as_deref().or_else(|| {
+            match self.existence.as_ref()?.name.as_ref()? {
+                Operand::Lit(Value::String(s)) => Some(s.as_str()),
+                _ => None,
+            }
         })
     }
 
@@ -981,7 +1019,7 @@ impl CompiledPolicy {
         if !in_scope {
             return false;
         }
-        name_matches(pending, related)
+        name_matches(self.wanted_name(pending), related)
     }
 
     /// Decides a pending IfNotExists check against candidate related resources (any order; those
@@ -1007,7 +1045,7 @@ impl CompiledPolicy {
             let ok = if check_scope {
                 self.related_in_scope(pending, r)
             } else {
-                name_matches(pending, r)
+                name_matches(self.wanted_name(pending), r)
             };
             if !ok {
                 continue;
@@ -1046,9 +1084,8 @@ impl CompiledPolicy {
                 ),
             };
         }
-        let name = pending
-            .related_name
-            .as_deref()
+        let name = self
+            .wanted_name(pending)
             .map(|n| format!(" named '{n}'"))
             .unwrap_or_default();
         Evaluation::NonCompliant {
@@ -1063,8 +1100,8 @@ impl CompiledPolicy {
 
 /// `details.name` check: the related resource's name, last id segment, or (for `parent/child`
 /// names) full name; a trailing `?` matches any last segment.
-fn name_matches(pending: &PendingExistence, related: &Value) -> bool {
-    let Some(want) = pending.related_name.as_deref() else {
+fn name_matches(want: Option<&str>, related: &Value) -> bool {
+    let Some(want) = want else {
         return true;
     };
     let matches_one = |cand: &str| {

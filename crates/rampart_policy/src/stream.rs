@@ -191,6 +191,18 @@ impl<'p> StreamingEvaluator<'p> {
         });
     }
 
+    /// Folds another evaluator over the same policies into this one (its retained related
+    /// resources, resource-group rows and pending checks), so that a stream can be split across
+    /// threads — one evaluator per shard — and finished once. Keys must be distinct across shards.
+    pub fn merge(&mut self, other: StreamingEvaluator<'p>) {
+        for (t, store) in other.related {
+            self.related.entry(t).or_default().items.extend(store.items);
+        }
+        self.pending.extend(other.pending);
+        self.resource_groups.extend(other.resource_groups);
+        self.rg_deferred.extend(other.rg_deferred);
+    }
+
     /// Resolves the deferred IfNotExists checks and emits their verdicts. A related type of which
     /// the input held no resource at all gives `NotAssessed` (the export may simply not include it).
     pub fn finish(mut self, emit: &mut dyn FnMut(u32, usize, Evaluation)) {
@@ -238,6 +250,7 @@ impl<'p> StreamingEvaluator<'p> {
             indexes.insert(t.as_str(), ix);
         }
         let empty: Vec<&Value> = Vec::new();
+        let mut lower = String::new();
         for (key, i, p) in &self.pending {
             let policy = &self.policies[*i];
             let Some(ex) = &policy.existence else {
@@ -258,7 +271,9 @@ impl<'p> StreamingEvaluator<'p> {
                 continue;
             };
             let candidates = if p.under_target {
-                ix.by_ancestor.get(&p.target_id().to_ascii_lowercase())
+                lower.clear();
+                lower.extend(p.target_id().chars().map(|c| c.to_ascii_lowercase()));
+                ix.by_ancestor.get(lower.as_str())
             } else if p.scope_subscription {
                 p.subscription()
                     .and_then(|s| ix.by_sub.get(&s.to_ascii_lowercase()))

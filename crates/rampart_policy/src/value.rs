@@ -17,11 +17,15 @@ pub(crate) fn get_ci<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
     let kb = key.as_bytes();
     let mut folded = None;
     for (k, v) in obj {
-        if k.len() == kb.len() {
-            if k.as_bytes() == kb {
+        let b = k.as_bytes();
+        // Same length and same first letter (either case) before any byte-wise comparison.
+        if b.len() == kb.len()
+            && b.first().map(u8::to_ascii_lowercase) == kb.first().map(u8::to_ascii_lowercase)
+        {
+            if b == kb {
                 return Some(v);
             }
-            if folded.is_none() && k.as_bytes().eq_ignore_ascii_case(kb) {
+            if folded.is_none() && b.eq_ignore_ascii_case(kb) {
                 folded = Some(v);
             }
         }

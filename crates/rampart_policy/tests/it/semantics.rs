@@ -513,3 +513,20 @@ fn resource_group_rows_feed_resource_group_function() {
         [Evaluation::NonCompliant { .. }]
     ));
 }
+
+#[test]
+fn sharded_evaluators_merge_before_finish() {
+    let p = &aine(json!({"type": "Microsoft.Insights/diagnosticSettings"}));
+    let t = thing(json!({}));
+    let diag = json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/t1/providers/microsoft.insights/diagnosticSettings/d",
+                      "name": "d", "type": "Microsoft.Insights/diagnosticSettings", "properties": {}});
+    let policies = std::slice::from_ref(p);
+    let mut left = StreamingEvaluator::new(policies);
+    let mut right = StreamingEvaluator::new(policies);
+    let mut out = Vec::new();
+    left.evaluate(0, &t, &mut |k, _, e| out.push((k, e)));
+    right.evaluate(1, &diag, &mut |k, _, e| out.push((k, e)));
+    left.merge(right);
+    left.finish(&mut |k, _, e| out.push((k, e)));
+    assert_eq!(out, vec![(0, Evaluation::Compliant)]);
+}
