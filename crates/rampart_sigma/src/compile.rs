@@ -60,6 +60,8 @@ impl CompiledRule {
             Cond::And(cs) => cs.iter().all(|c| self.eval_cond(c, ev)),
             Cond::Or(cs) => cs.iter().any(|c| self.eval_cond(c, ev)),
             Cond::Not(c) => !self.eval_cond(c, ev),
+            // `0 of x` holds vacuously.
+            Cond::AtLeast(0, _) => true,
             Cond::AtLeast(n, cs) => {
                 let mut hits = 0;
                 for c in cs {
@@ -88,6 +90,7 @@ impl CompiledRule {
                 .iter()
                 .filter_map(|c| self.req_cond(c, field))
                 .min_by_key(Vec::len),
+            Cond::AtLeast(0, _) => None,
             Cond::AtLeast(n, cs) if *n >= cs.len() => cs
                 .iter()
                 .filter_map(|c| self.req_cond(c, field))

@@ -161,7 +161,7 @@ pub(crate) fn compile(
         author: c.author.clone(),
         kind: c.correlation_type.as_str().to_string(),
         generate: c.generate,
-        timespan_secs: c.timespan.seconds as i64,
+        timespan_secs: i64::try_from(c.timespan.seconds).unwrap_or(i64::MAX),
         group_by: c.group_by.clone(),
         source,
         rules,
@@ -273,7 +273,7 @@ impl CorrelationState {
                 let fired = match win {
                     Window::Times(times) => {
                         times.push_back(time);
-                        while times.front().is_some_and(|t| *t <= time - span) {
+                        while times.front().is_some_and(|t| *t <= time.saturating_sub(span)) {
                             times.pop_front();
                         }
                         (times.len() as u64 >= c.min)
@@ -287,7 +287,7 @@ impl CorrelationState {
                         {
                             values.insert(v.to_string(), time);
                         }
-                        values.retain(|_, t| *t > time - span);
+                        values.retain(|_, t| *t > time.saturating_sub(span));
                         let first = values.values().copied().min().unwrap_or(time);
                         (values.len() as u64 >= c.min).then_some((values.len() as u64, first))
                     }
@@ -297,7 +297,7 @@ impl CorrelationState {
                             .iter()
                             .flatten()
                             .copied()
-                            .filter(|t| *t > time - span)
+                            .filter(|t| *t > time.saturating_sub(span))
                             .collect();
                         (live.len() as u64 >= c.min).then(|| {
                             (
@@ -307,7 +307,7 @@ impl CorrelationState {
                         })
                     }
                     Window::Ordered(times) => {
-                        if times.first().is_some_and(|t| *t <= time - span) {
+                        if times.first().is_some_and(|t| *t <= time.saturating_sub(span)) {
                             times.clear();
                         }
                         if pos == times.len() {
@@ -336,7 +336,7 @@ impl CorrelationState {
         if self.observed.is_multiple_of(SWEEP_EVERY) {
             let newest = self.newest;
             self.windows.retain(|(ci, _), w| {
-                w.newest() > newest - correlations[*ci as usize].timespan_secs
+                w.newest() > newest.saturating_sub(correlations[*ci as usize].timespan_secs)
             });
         }
     }

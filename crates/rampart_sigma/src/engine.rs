@@ -262,6 +262,11 @@ impl EngineBuilder {
                     }
                 }
             }
+            if idx.is_empty() && err.is_none() {
+                err = Some(Refusal::Correlation {
+                    kind: "`rules` lists no rule".into(),
+                });
+            }
             let result = err.map_or_else(
                 || {
                     let source = self.rules[idx[0] as usize].source;
