@@ -74,6 +74,15 @@ pub fn from_reader(name: &str, mut r: impl BufRead + Send + 'static) -> Inventor
             )),
             None,
         ),
+        // Windows PowerShell 5 writes `az ... > file.json` as UTF-16: say so rather than "not JSON".
+        Ok([0xff, 0xfe, ..] | [0xfe, 0xff, ..]) => (
+            Box::new(r),
+            Some(InventoryError::Format {
+                at: Location { file: name.to_owned(), line: 1, column: Some(1) },
+                message: "UTF-16 input (PowerShell `>` redirection?): save it as UTF-8, e.g. `az ... | Out-File -Encoding utf8`"
+                    .to_owned(),
+            }),
+        ),
         Ok(_) => (Box::new(r), None),
         Err(source) => (
             Box::new(r),

@@ -213,3 +213,31 @@ fn truncations_and_corruptions_never_panic() {
         assert!(n <= full.len() + 1);
     }
 }
+
+#[test]
+fn crlf_line_endings_and_utf16_input() {
+    // `az` on Windows prints CRLF; positions still count lines.
+    let text = std::fs::read_to_string(fixture("arg_malformed_rows.json"))
+        .unwrap()
+        .replace('\n', "\r\n");
+    let errs = errors(from_reader(
+        "crlf.json",
+        std::io::Cursor::new(text.into_bytes()),
+    ));
+    assert_eq!(errs[0], "crlf.json:29:5: field \"id\": missing");
+    let rows = std::fs::read_to_string(fixture("arg_rows.jsonl"))
+        .unwrap()
+        .replace('\n', "\r\n");
+    let ok = from_reader("crlf.jsonl", std::io::Cursor::new(rows.into_bytes()))
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(ok, 2);
+
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain("[]".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let errs = errors(from_reader("ps.json", std::io::Cursor::new(utf16)));
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].starts_with("ps.json:1:1: UTF-16 input"), "{errs:?}");
+}
