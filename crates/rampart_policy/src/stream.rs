@@ -327,7 +327,45 @@ fn parent_ids(id: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::parent_ids;
+    use super::{parent_ids, prune};
+    use crate::eval::id_parts;
+    use serde_json::json;
+
+    #[test]
+    fn id_parts_reads_subscription_and_group() {
+        assert_eq!(
+            id_parts("/subscriptions/s1/resourceGroups/rg1/providers/A/b/c"),
+            (Some("s1"), Some("rg1"))
+        );
+        assert_eq!(
+            id_parts("/SUBSCRIPTIONS/s1/RESOURCEGROUPS/rg1"),
+            (Some("s1"), Some("rg1"))
+        );
+        assert_eq!(
+            id_parts("/subscriptions/s1/providers/Microsoft.Security/pricings/x"),
+            (Some("s1"), None)
+        );
+        assert_eq!(
+            id_parts("/providers/Microsoft.Authorization/policyDefinitions/x"),
+            (None, None)
+        );
+        assert_eq!(id_parts(""), (None, None));
+    }
+
+    #[test]
+    fn prune_keeps_identity_and_read_members() {
+        let v = json!({"id": "i", "name": "n", "type": "t", "tags": {"a": 1}, "sku": {"name": "s"},
+                       "properties": {"a": {"x": 1}, "b": [1, 2], "c": 3}});
+        let reads = vec![vec!["properties".into(), "b".into()], vec!["sku".into()]];
+        assert_eq!(
+            prune(&v, &reads),
+            json!({"id": "i", "name": "n", "type": "t", "sku": {"name": "s"}, "properties": {"b": [1, 2]}})
+        );
+        assert_eq!(
+            prune(&v, &[]),
+            json!({"id": "i", "name": "n", "type": "t", "properties": {}})
+        );
+    }
 
     #[test]
     fn parents_of_children_and_extensions() {
