@@ -61,3 +61,13 @@ fn every_initiative_reference_compiles() {
         .collect();
     insta::assert_yaml_snapshot!("effects", (effects, eval.unpinned_count(), unpinned));
 }
+
+#[test]
+fn engine_types_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<rampart_policy::CompiledPolicy>();
+    send_sync::<rampart_policy::Evaluation>();
+    send_sync::<rampart_policy::AliasTable>();
+    send::<StreamingEvaluator<'static>>();
+}

@@ -1,8 +1,8 @@
 //! Per-definition fixtures: `tests/fixtures/definitions/<definition-guid>/<outcome>*.json`, each
 //! `{"resource": {ARM object}, "related": [ARM objects…]}`. The file-name prefix is the expected
 //! outcome: `healthy` → Compliant, `unhealthy` → NonCompliant, `not_assessed` → NotAssessed,
-//! `not_applicable` → no verdict. Each fixture runs through a [`StreamingEvaluator`] holding only
-//! that definition, compiled with the initiative's parameters, so AuditIfNotExists checks see the
+//! `not_applicable` → no verdict, `off_by_policy` → OffByPolicy (the initiative sets Disabled).
+//! Each fixture runs through a [`StreamingEvaluator`] holding only that definition, compiled with the initiative's parameters, so AuditIfNotExists checks see the
 //! related resources exactly as in a scan. Outcomes are snapshotted.
 
 use std::collections::BTreeMap;
@@ -20,6 +20,7 @@ fn outcome_of(file: &str) -> Option<&'static str> {
     [
         ("not_assessed", "NotAssessed"),
         ("not_applicable", "NotApplicable"),
+        ("off_by_policy", "OffByPolicy"),
         ("unhealthy", "NonCompliant"),
         ("healthy", "Compliant"),
     ]
