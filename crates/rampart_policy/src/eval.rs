@@ -128,7 +128,9 @@ pub(crate) fn index_value(v: &Value, i: &Value) -> Option<Value> {
 
 fn index_ref<'v>(v: &'v Value, i: &Value) -> Option<&'v Value> {
     match (v, i) {
-        (Value::Array(a), i) => crate::value::as_f64(i).and_then(|n| a.get(n as usize)),
+        (Value::Array(a), i) => crate::value::as_f64(i)
+            .filter(|n| *n >= 0.0)
+            .and_then(|n| a.get(n as usize)),
         (o @ Value::Object(_), Value::String(k)) => get_ci(o, k),
         _ => None,
     }

@@ -225,6 +225,9 @@ impl Func {
     }
 }
 
+/// Longest string a function may build (Azure's evaluation limit, 131072 characters).
+const MAX_STRING: usize = 131_072;
+
 /// The API version `requestContext().apiVersion` reports: Azure uses the latest API version for
 /// compliance scans of existing resources, so any "older API" branch is false.
 pub(crate) const LATEST_API_VERSION: &str = "9999-12-31";
@@ -461,6 +464,9 @@ pub(crate) fn apply(f: Func, args: &[Cow<'_, Value>]) -> Result<Value, String> {
         Func::PadLeft => {
             let s = str_arg(args, 0, f)?;
             let width = usize::try_from(int_arg(args, 1, f)?).unwrap_or(0);
+            if width > MAX_STRING {
+                return Err(format!("padLeft(): width {width} exceeds {MAX_STRING}"));
+            }
             let pad = if args.len() > 2 {
                 str_arg(args, 2, f)?.chars().next().unwrap_or(' ')
             } else {
@@ -475,7 +481,9 @@ pub(crate) fn apply(f: Func, args: &[Cow<'_, Value>]) -> Result<Value, String> {
             let mut v = arg(args, 0, f)?;
             for key in &args[1..] {
                 let next = match (v, key.as_ref()) {
-                    (V::Array(a), k) => as_f64(k).and_then(|i| a.get(i as usize)),
+                    (V::Array(a), k) => as_f64(k)
+                        .filter(|i| *i >= 0.0)
+                        .and_then(|i| a.get(i as usize)),
                     (o, k) => crate::value::get_ci(o, &to_string_lossy(k)),
                 };
                 match next {
@@ -519,7 +527,7 @@ pub(crate) fn apply(f: Func, args: &[Cow<'_, Value>]) -> Result<Value, String> {
         Func::Range => {
             let (start, count) = (int_arg(args, 0, f)?, int_arg(args, 1, f)?);
             V::Array(
-                (start..start + count.clamp(0, 10_000))
+                (start..start.saturating_add(count.clamp(0, 10_000)))
                     .map(V::from)
                     .collect(),
             )

@@ -530,3 +530,43 @@ fn sharded_evaluators_merge_before_finish() {
     left.finish(&mut |k, _, e| out.push((k, e)));
     assert_eq!(out, vec![(0, Evaluation::Compliant)]);
 }
+
+#[test]
+fn malformed_expressions_are_errors_not_panics() {
+    let cases = [
+        "[]",
+        "[ ]",
+        "['",
+        "[concat(",
+        "[concat('a',)]",
+        "[a.b]",
+        "[x()[",
+        "[é(1)]",
+        "[parameters()]",
+        "[field(1)]",
+        "[current()]",
+        "[substring('abc', -1, 2)]",
+        "[padLeft('a', 999999999999, '0')]",
+        "[range(9223372036854775807, 5)]",
+        "[createArray(1)[-1]]",
+        "[json('{')]",
+        "[ipRangeContains('x', 'y')]",
+        "[first(split(field('fullName'), '/'))].x",
+        "[if(true, 1)]",
+        "[add(9223372036854775807, 1)]",
+    ];
+    for text in cases {
+        let rule = json!({"if": {"allOf": [{"field": "type", "equals": "Microsoft.Test/things"}, {"value": text, "equals": 1}]}, "then": {"effect": "audit"}});
+        // Either a compile error or a verdict; evaluation errors surface as NotAssessed.
+        if let Ok(p) = compile_with("All", rule, json!({}), json!({})) {
+            let _ = p.evaluate(&thing(json!({})));
+        }
+    }
+    let broken = PolicyDefinition::from_json("{\"properties\": {\"policyRule\": 3}}", "x.json");
+    assert!(broken.is_err());
+    let not_json = PolicyDefinition::from_json("{", "y.json")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(not_json.starts_with("y.json: invalid JSON"), "{not_json}");
+}
