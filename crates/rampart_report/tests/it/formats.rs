@@ -20,6 +20,42 @@ fn json_round_trips_and_snapshots() {
 }
 
 #[test]
+fn json_renderer_writes_what_serde_writes() {
+    // The renderer writes results by hand for speed; the serde path is the reference.
+    let mut report = sample::report();
+    // Escapes at every position of an 8-byte chunk and in the tail.
+    let tricky: Vec<String> = (0..17)
+        .map(|i| format!("{}\"{}\u{1}\\\u{7f}é", "a".repeat(i), "b".repeat(16 - i)))
+        .collect();
+    for (res, name) in report.resources.iter_mut().zip(&tricky) {
+        res.name = name.as_str().into();
+    }
+    report.recommendations[0].title = tricky[9].clone();
+    assert_eq!(
+        rendered(&report, Format::Json),
+        serde_json::to_string_pretty(&report).expect("serde") + "\n"
+    );
+    let mut out = Vec::new();
+    let compact = RenderOptions {
+        compact_json: true,
+        ..RenderOptions::default()
+    };
+    render_with(&report, Format::Json, &compact, &mut out).expect("render");
+    assert_eq!(
+        String::from_utf8(out).expect("utf-8"),
+        serde_json::to_string(&report).expect("serde") + "\n"
+    );
+    // An empty report: empty arrays are `[]` in both.
+    report.recommendations.clear();
+    report.resources.clear();
+    report.scopes.clear();
+    assert_eq!(
+        rendered(&report, Format::Json),
+        serde_json::to_string_pretty(&report).expect("serde") + "\n"
+    );
+}
+
+#[test]
 fn compact_json_is_one_line() {
     let report = sample::report();
     let mut out = Vec::new();

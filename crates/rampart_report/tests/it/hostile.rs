@@ -73,7 +73,9 @@ proptest! {
 
         let table = out(&report, Format::Table);
         prop_assert!(!table.chars().any(|c| c.is_control() && c != '\n'));
-        let back: Report = serde_json::from_str(&out(&report, Format::Json)).expect("json");
+        let json = out(&report, Format::Json);
+        prop_assert_eq!(&json, &(serde_json::to_string_pretty(&report).expect("serde") + "\n"));
+        let back: Report = serde_json::from_str(&json).expect("json");
         prop_assert_eq!(back, report);
     }
 }
