@@ -13,10 +13,12 @@
 //! as soon as its subject arrives.
 
 pub mod azure;
+mod compact;
 pub mod kubernetes;
 pub mod registry;
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use rampart_model::{Assessment, Provider};
 use serde_json::{Map, Value};
@@ -58,22 +60,44 @@ pub struct NativeRule {
     pub check: CheckFn,
 }
 
-/// Resources of the related types, by lower-case id.
+/// Resources of the related types, by lower-case id, each kept as its [`compact`] projection (the
+/// fields the native rules read), not as the whole document.
 ///
 /// Invariant: a virtual network also indexes each of its embedded subnets (`properties.subnets[]`) by
 /// the subnet's own id, because Resource Graph exports subnets only inside their network.
 #[derive(Debug, Default)]
 pub struct Related {
-    by_id: HashMap<String, Value>,
-    /// Lower-case type → lower-case ids of the kept resources of that type.
-    by_type: HashMap<String, Vec<String>>,
+    /// The kept documents; `by_id` and `by_type` index into it.
+    docs: Vec<Value>,
+    by_id: HashMap<String, usize>,
+    /// Lower-case type → positions in `docs` of the kept resources of that type, in stream order.
+    by_type: HashMap<String, Vec<usize>>,
 }
 
 impl Related {
     /// The related resource with this id (case-insensitive), if it was in the stream.
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&Value> {
-        self.by_id.get(&id.to_ascii_lowercase())
+        let found = if id.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_id.get(&id.to_ascii_lowercase())
+        } else {
+            self.by_id.get(id)
+        };
+        found.map(|&i| &self.docs[i])
+    }
+
+    /// Keeps `doc` under `id`; a later document with the same id replaces the earlier one but keeps
+    /// its place. Returns its position in `docs` when the id is new.
+    fn put(&mut self, id: &str, doc: Value) -> Option<usize> {
+        let id = id.to_ascii_lowercase();
+        if let Some(&i) = self.by_id.get(&id) {
+            self.docs[i] = doc;
+            return None;
+        }
+        let i = self.docs.len();
+        self.docs.push(doc);
+        self.by_id.insert(id, i);
+        Some(i)
     }
 
     pub(crate) fn insert(&mut self, resource_type: &str, native: &Value) {
@@ -84,18 +108,19 @@ impl Related {
             {
                 for subnet in subnets {
                     if let Some(id) = subnet.get("id").and_then(Value::as_str) {
-                        self.by_id.insert(id.to_ascii_lowercase(), subnet.clone());
+                        self.put(id, compact::project(subnet, &compact::SUBNET));
                     }
                 }
             }
         }
         if let Some(id) = native.get("id").and_then(Value::as_str) {
-            let id = id.to_ascii_lowercase();
-            if self.by_id.insert(id.clone(), native.clone()).is_none() {
-                self.by_type
-                    .entry(resource_type.to_owned())
-                    .or_default()
-                    .push(id);
+            if let Some(i) = self.put(id, compact::compact(resource_type, native)) {
+                match self.by_type.get_mut(resource_type) {
+                    Some(list) => list.push(i),
+                    None => {
+                        self.by_type.insert(resource_type.to_owned(), vec![i]);
+                    }
+                }
             }
         }
     }
@@ -106,7 +131,7 @@ impl Related {
             .get(resource_type)
             .into_iter()
             .flatten()
-            .filter_map(|id| self.by_id.get(id))
+            .map(|&i| &self.docs[i])
     }
 
     /// Number of resources kept.
@@ -122,18 +147,21 @@ impl Related {
     }
 }
 
-/// The lower-case type a rule's `subject_types` / `related_types` name: the ARM `type` for cloud
-/// documents, the object `kind` for Kubernetes objects.
-pub(crate) fn subject_type(provider: Provider, native: &Value) -> Option<String> {
+/// The type a rule's `subject_types` / `related_types` name (the ARM `type` for cloud documents, the
+/// object `kind` for Kubernetes objects), lower-cased only when it is not already (Resource Graph
+/// exports lower-case types, so the common case allocates nothing).
+fn subject_type(provider: Provider, native: &Value) -> Option<Cow<'_, str>> {
     let field = if provider == Provider::Kubernetes {
         "kind"
     } else {
         "type"
     };
-    native
-        .get(field)
-        .and_then(Value::as_str)
-        .map(str::to_ascii_lowercase)
+    let t = native.get(field).and_then(Value::as_str)?;
+    Some(if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    })
 }
 
 /// The parameter values a native rule sees: when its recommendation is a reference of the built-in
@@ -161,31 +189,53 @@ pub fn rule_params(rule: &NativeRule) -> Params {
     params
 }
 
-/// Streams resources through a set of native rules: keeps subjects and related resources, decides in
+/// The rules one (lower-case) resource type concerns.
+#[derive(Debug, Default)]
+struct Dispatch {
+    /// Some rule needs resources of this type to decide.
+    related: bool,
+    /// Positions of the rules with this subject type, in rule order.
+    subject_of: Vec<usize>,
+}
+
+/// Streams resources through a set of native rules: keeps related resources and deferred subjects
+/// (both as [`compact`] projections, a subject once however many rules defer it), decides in
 /// [`Runner::finish`]. Used by the engine and by the fixture harness.
 #[derive(Debug)]
 pub(crate) struct Runner<'r> {
     rules: Vec<&'r NativeRule>,
     params: Vec<Params>,
-    related_types: HashSet<&'static str>,
-    /// Per rule: (resource key, subject document) awaiting `finish`.
-    pending: Vec<Vec<(u32, Value)>>,
+    /// Lower-case type → the rules it concerns; a type absent here is skipped at once.
+    dispatch: HashMap<&'static str, Dispatch>,
+    /// Deferred subjects, shared by the rules that defer them.
+    subjects: Vec<Value>,
+    /// Per rule: (resource key, position in `subjects`) awaiting `finish`.
+    pending: Vec<Vec<(u32, u32)>>,
     related: Related,
 }
 
 impl<'r> Runner<'r> {
     /// `rules` with the parameter values each one sees.
     pub(crate) fn new(rules: Vec<(&'r NativeRule, Params)>) -> Self {
-        let related_types = rules
-            .iter()
-            .flat_map(|(r, _)| r.meta.related_types.iter().copied())
-            .collect();
+        let mut dispatch: HashMap<&'static str, Dispatch> = HashMap::new();
+        for (pos, (rule, _)) in rules.iter().enumerate() {
+            for t in rule.meta.related_types {
+                dispatch.entry(t).or_default().related = true;
+            }
+            for t in rule.meta.subject_types {
+                let d = dispatch.entry(t).or_default();
+                if !d.subject_of.contains(&pos) {
+                    d.subject_of.push(pos);
+                }
+            }
+        }
         let pending = rules.iter().map(|_| Vec::new()).collect();
         let (rules, params) = rules.into_iter().unzip();
         Self {
             rules,
             params,
-            related_types,
+            dispatch,
+            subjects: Vec::new(),
             pending,
             related: Related::default(),
         }
@@ -202,12 +252,16 @@ impl<'r> Runner<'r> {
         let Some(rtype) = subject_type(provider, native) else {
             return;
         };
-        if self.related_types.contains(rtype.as_str()) {
+        let Some(dispatch) = self.dispatch.get(rtype.as_ref()) else {
+            return;
+        };
+        if dispatch.related {
             self.related.insert(&rtype, native);
         }
-        for (pos, rule) in self.rules.iter().enumerate() {
-            if rule.meta.provider != provider || !rule.meta.subject_types.contains(&rtype.as_str())
-            {
+        let mut subject: Option<u32> = None;
+        for &pos in &dispatch.subject_of {
+            let rule = self.rules[pos];
+            if rule.meta.provider != provider {
                 continue;
             }
             if rule.meta.related_types.is_empty() {
@@ -215,7 +269,11 @@ impl<'r> Runner<'r> {
                     emit(pos, key, a);
                 }
             } else {
-                self.pending[pos].push((key, native.clone()));
+                let at = *subject.get_or_insert_with(|| {
+                    self.subjects.push(compact::compact(&rtype, native));
+                    u32::try_from(self.subjects.len() - 1).unwrap_or(u32::MAX)
+                });
+                self.pending[pos].push((key, at));
             }
         }
     }
@@ -224,11 +282,15 @@ impl<'r> Runner<'r> {
     pub(crate) fn finish(self, emit: &mut dyn FnMut(usize, u32, Assessment)) {
         tracing::debug!(
             related = self.related.len(),
+            subjects = self.subjects.len(),
             "native rules: deciding deferred subjects"
         );
         for (pos, (rule, pending)) in self.rules.iter().zip(self.pending).enumerate() {
-            for (key, native) in pending {
-                if let Some(a) = (rule.check)(&native, &self.related, &self.params[pos]) {
+            for (key, at) in pending {
+                let Some(native) = self.subjects.get(at as usize) else {
+                    continue;
+                };
+                if let Some(a) = (rule.check)(native, &self.related, &self.params[pos]) {
                     emit(pos, key, a);
                 }
             }

@@ -248,6 +248,28 @@ pub(crate) fn allows_from_internet(nsg: &Value, port: u16) -> Option<String> {
     None
 }
 
+/// Whether an NSG security rule can matter to [`allows_from_internet`] or [`internet_allow_rules`]:
+/// both only act on inbound rules with a whole-Internet source, so the runner drops the others.
+pub(crate) fn may_open_to_internet(rule: &Value) -> bool {
+    let Some(p) = rule.get("properties") else {
+        return false;
+    };
+    let inbound = p
+        .get("direction")
+        .and_then(Value::as_str)
+        .is_some_and(|d| d.eq_ignore_ascii_case("inbound"));
+    inbound
+        && p.get("sourceAddressPrefix")
+            .and_then(Value::as_str)
+            .into_iter()
+            .chain(
+                array_at(p, "/sourceAddressPrefixes")
+                    .iter()
+                    .filter_map(Value::as_str),
+            )
+            .any(is_internet_source)
+}
+
 /// Names of the user rules that allow inbound traffic from the whole Internet on any port.
 pub(crate) fn internet_allow_rules(nsg: &Value) -> Vec<String> {
     array_at(nsg, "/properties/securityRules")
