@@ -3,6 +3,9 @@
 //! million-resource stream retains a few hundred bytes per remembered resource instead of the whole
 //! ARM document.
 //!
+//! Network interfaces, subnets and network security groups are not kept as JSON at all but as the
+//! typed summaries of `azure::network` (they are the bulk of what cross-resource rules remember).
+//!
 //! Invariant: for every type listed in [`shape`], the projection holds every field any deferred check
 //! or the shared analyses (`azure::network`, `azure::iam`) read from a document of that type, at the
 //! same JSON pointer. A rule that starts reading another field of such a type must add it here (the
@@ -32,59 +35,6 @@ const VM: Keep = Keep::Fields(&[
         "properties",
         Keep::Fields(&[("networkProfile", Keep::Fields(&[("networkInterfaces", ID)]))]),
     ),
-]);
-
-const NIC: Keep = Keep::Fields(&[
-    ("id", Keep::All),
-    (
-        "properties",
-        Keep::Fields(&[
-            ("enableIPForwarding", Keep::All),
-            ("networkSecurityGroup", ID),
-            (
-                "ipConfigurations",
-                Keep::Fields(&[(
-                    "properties",
-                    // `publicIPAddress` only needs to stay non-null when it was: its `id` suffices.
-                    Keep::Fields(&[("publicIPAddress", ID), ("subnet", ID)]),
-                )]),
-            ),
-        ]),
-    ),
-]);
-
-const NSG_RULE: Keep = Keep::Fields(&[
-    ("name", Keep::All),
-    (
-        "properties",
-        Keep::Fields(&[
-            ("direction", Keep::All),
-            ("access", Keep::All),
-            ("priority", Keep::All),
-            ("protocol", Keep::All),
-            ("sourceAddressPrefix", Keep::All),
-            ("sourceAddressPrefixes", Keep::All),
-            ("destinationPortRange", Keep::All),
-            ("destinationPortRanges", Keep::All),
-        ]),
-    ),
-]);
-
-const NSG: Keep = Keep::Fields(&[
-    ("id", Keep::All),
-    (
-        "properties",
-        Keep::Fields(&[
-            ("securityRules", NSG_RULE),
-            ("defaultSecurityRules", NSG_RULE),
-        ]),
-    ),
-]);
-
-/// A subnet (top-level document or embedded in its network).
-pub(crate) const SUBNET: Keep = Keep::Fields(&[
-    ("id", Keep::All),
-    ("properties", Keep::Fields(&[("networkSecurityGroup", ID)])),
 ]);
 
 /// A virtual network as a DDoS subject; its subnets are indexed separately (see `Related`).
@@ -153,10 +103,7 @@ pub(crate) fn shape(resource_type: &str) -> Option<&'static Keep> {
     Some(match resource_type {
         "microsoft.compute/virtualmachines" | "microsoft.classiccompute/virtualmachines" => &VM,
         "microsoft.hybridcompute/machines" => &MACHINE,
-        "microsoft.network/networkinterfaces" => &NIC,
-        "microsoft.network/networksecuritygroups" => &NSG,
         "microsoft.network/virtualnetworks" => &VNET,
-        "microsoft.network/virtualnetworks/subnets" => &SUBNET,
         "microsoft.network/applicationgateways" => &APP_GATEWAY,
         "microsoft.security/locations/jitnetworkaccesspolicies" => &JIT_POLICY,
         "microsoft.compute/virtualmachines/patchassessmentresults"
@@ -189,26 +136,8 @@ pub(crate) fn project(value: &Value, keep: &Keep) -> Value {
 
 /// What the runner keeps of a document of this lower-case type.
 pub(crate) fn compact(resource_type: &str, native: &Value) -> Value {
-    let mut kept = match shape(resource_type) {
+    match shape(resource_type) {
         Some(keep) => project(native, keep),
         None => native.clone(),
-    };
-    if resource_type == "microsoft.network/networksecuritygroups" {
-        drop_non_internet_rules(&mut kept);
-    }
-    kept
-}
-
-/// The NSG analyses only ever act on inbound rules whose source is the whole Internet (a narrower
-/// source neither opens nor closes a port to the Internet, see `azure::network`), so the others are
-/// dropped; the order of the rest is kept.
-fn drop_non_internet_rules(nsg: &mut Value) {
-    let Some(props) = nsg.get_mut("properties").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for list in ["securityRules", "defaultSecurityRules"] {
-        if let Some(Value::Array(rules)) = props.get_mut(list) {
-            rules.retain(super::azure::network::may_open_to_internet);
-        }
     }
 }

@@ -23,6 +23,8 @@ use std::collections::HashMap;
 use rampart_model::{Assessment, Provider};
 use serde_json::{Map, Value};
 
+use azure::network;
+
 /// A native rule's metadata.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -60,11 +62,13 @@ pub struct NativeRule {
     pub check: CheckFn,
 }
 
-/// Resources of the related types, by lower-case id, each kept as its [`compact`] projection (the
-/// fields the native rules read), not as the whole document.
+/// Resources of the related types, by lower-case id: network interfaces, subnets and network security
+/// groups as the typed summaries of [`azure::network`], every other type as its [`compact`] projection
+/// (the fields the native rules read), never as the whole document.
 ///
-/// Invariant: a virtual network also indexes each of its embedded subnets (`properties.subnets[]`) by
-/// the subnet's own id, because Resource Graph exports subnets only inside their network.
+/// Invariant: a virtual network is kept only as its embedded subnets (`properties.subnets[]`), each
+/// under the subnet's own id, because Resource Graph exports subnets only inside their network and no
+/// rule reads the network itself as a related resource.
 #[derive(Debug, Default)]
 pub struct Related {
     /// The kept documents; `by_id` and `by_type` index into it.
@@ -72,18 +76,38 @@ pub struct Related {
     by_id: HashMap<String, usize>,
     /// Lower-case type → positions in `docs` of the kept resources of that type, in stream order.
     by_type: HashMap<String, Vec<usize>>,
+    nics: HashMap<String, network::Nic>,
+    subnets: HashMap<String, network::Subnet>,
+    nsgs: HashMap<String, network::Nsg>,
+}
+
+/// `id` lower-cased, borrowed when it already is.
+fn lower(id: &str) -> Cow<'_, str> {
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(id.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(id)
+    }
 }
 
 impl Related {
-    /// The related resource with this id (case-insensitive), if it was in the stream.
+    /// The related resource with this id (case-insensitive), if it was in the stream and is kept as
+    /// a document (not a network interface, subnet or network security group).
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&Value> {
-        let found = if id.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.by_id.get(&id.to_ascii_lowercase())
-        } else {
-            self.by_id.get(id)
-        };
-        found.map(|&i| &self.docs[i])
+        self.by_id.get(lower(id).as_ref()).map(|&i| &self.docs[i])
+    }
+
+    pub(crate) fn nic(&self, id: &str) -> Option<&network::Nic> {
+        self.nics.get(lower(id).as_ref())
+    }
+
+    pub(crate) fn subnet(&self, id: &str) -> Option<&network::Subnet> {
+        self.subnets.get(lower(id).as_ref())
+    }
+
+    pub(crate) fn nsg(&self, id: &str) -> Option<&network::Nsg> {
+        self.nsgs.get(lower(id).as_ref())
     }
 
     /// Keeps `doc` under `id`; a later document with the same id replaces the earlier one but keeps
@@ -101,24 +125,47 @@ impl Related {
     }
 
     pub(crate) fn insert(&mut self, resource_type: &str, native: &Value) {
-        if resource_type == "microsoft.network/virtualnetworks" {
-            if let Some(subnets) = native
-                .pointer("/properties/subnets")
-                .and_then(Value::as_array)
-            {
+        let id = native.get("id").and_then(Value::as_str);
+        match resource_type {
+            "microsoft.network/virtualnetworks" => {
+                let subnets = native
+                    .pointer("/properties/subnets")
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice);
                 for subnet in subnets {
                     if let Some(id) = subnet.get("id").and_then(Value::as_str) {
-                        self.put(id, compact::project(subnet, &compact::SUBNET));
+                        self.subnets
+                            .insert(id.to_ascii_lowercase(), network::Subnet::from_doc(subnet));
                     }
                 }
             }
-        }
-        if let Some(id) = native.get("id").and_then(Value::as_str) {
-            if let Some(i) = self.put(id, compact::compact(resource_type, native)) {
-                match self.by_type.get_mut(resource_type) {
-                    Some(list) => list.push(i),
-                    None => {
-                        self.by_type.insert(resource_type.to_owned(), vec![i]);
+            "microsoft.network/virtualnetworks/subnets" => {
+                if let Some(id) = id {
+                    self.subnets
+                        .insert(id.to_ascii_lowercase(), network::Subnet::from_doc(native));
+                }
+            }
+            "microsoft.network/networkinterfaces" => {
+                if let Some(id) = id {
+                    self.nics
+                        .insert(id.to_ascii_lowercase(), network::Nic::from_doc(native));
+                }
+            }
+            "microsoft.network/networksecuritygroups" => {
+                if let Some(id) = id {
+                    self.nsgs
+                        .insert(id.to_ascii_lowercase(), network::Nsg::from_doc(native));
+                }
+            }
+            _ => {
+                if let Some(id) = id {
+                    if let Some(i) = self.put(id, compact::compact(resource_type, native)) {
+                        match self.by_type.get_mut(resource_type) {
+                            Some(list) => list.push(i),
+                            None => {
+                                self.by_type.insert(resource_type.to_owned(), vec![i]);
+                            }
+                        }
                     }
                 }
             }
@@ -137,13 +184,13 @@ impl Related {
     /// Number of resources kept.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        self.by_id.len() + self.nics.len() + self.subnets.len() + self.nsgs.len()
     }
 
     /// True when nothing is kept.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.len() == 0
     }
 }
 
@@ -207,8 +254,10 @@ pub(crate) struct Runner<'r> {
     params: Vec<Params>,
     /// Lower-case type → the rules it concerns; a type absent here is skipped at once.
     dispatch: HashMap<&'static str, Dispatch>,
-    /// Deferred subjects, shared by the rules that defer them.
-    subjects: Vec<Value>,
+    /// Deferred subjects, shared by the rules that defer them, as the JSON text of their [`compact`]
+    /// projection (a parsed `Value` costs several times its text; each is parsed again per rule in
+    /// `finish`).
+    subjects: Vec<Box<str>>,
     /// Per rule: (resource key, position in `subjects`) awaiting `finish`.
     pending: Vec<Vec<(u32, u32)>>,
     related: Related,
@@ -270,7 +319,8 @@ impl<'r> Runner<'r> {
                 }
             } else {
                 let at = *subject.get_or_insert_with(|| {
-                    self.subjects.push(compact::compact(&rtype, native));
+                    self.subjects
+                        .push(compact::compact(&rtype, native).to_string().into());
                     u32::try_from(self.subjects.len() - 1).unwrap_or(u32::MAX)
                 });
                 self.pending[pos].push((key, at));
@@ -287,10 +337,15 @@ impl<'r> Runner<'r> {
         );
         for (pos, (rule, pending)) in self.rules.iter().zip(self.pending).enumerate() {
             for (key, at) in pending {
-                let Some(native) = self.subjects.get(at as usize) else {
+                // The text is a serialized `Value`, so it always parses back.
+                let Some(Ok(native)) = self
+                    .subjects
+                    .get(at as usize)
+                    .map(|text| serde_json::from_str::<Value>(text))
+                else {
                     continue;
                 };
-                if let Some(a) = (rule.check)(native, &self.related, &self.params[pos]) {
+                if let Some(a) = (rule.check)(&native, &self.related, &self.params[pos]) {
                     emit(pos, key, a);
                 }
             }

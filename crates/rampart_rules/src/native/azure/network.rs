@@ -1,6 +1,10 @@
 //! Network analysis shared by the Azure native rules: VM → NIC → subnet / NSG resolution over the
 //! resources kept by the runner, and NSG inbound-rule evaluation for traffic from the Internet.
 //!
+//! The runner keeps network interfaces, subnets and NSGs only as the typed summaries here ([`Nic`],
+//! [`Subnet`], [`Nsg`]), built once when the resource streams by: what the analysis reads, not the
+//! ARM document.
+//!
 //! NSG semantics (Azure's): rules are evaluated by ascending priority, the first rule matching the
 //! traffic decides; default rules (65000+) end in `DenyAllInBound`. Inbound traffic to a NIC passes the
 //! subnet's NSG, then the NIC's NSG: it is allowed only if every NSG present allows it. "From the
@@ -34,15 +38,170 @@ fn array_at<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// What the analysis keeps of a network interface.
+#[derive(Debug)]
+pub(crate) struct Nic {
+    /// `properties.networkSecurityGroup.id`.
+    nsg: Option<Box<str>>,
+    /// `properties.enableIPForwarding == true`.
+    pub(crate) ip_forwarding: bool,
+    /// Per IP configuration: has a (non-null) public IP address; its subnet id.
+    ip_configs: Box<[(bool, Option<Box<str>>)]>,
+}
+
+impl Nic {
+    pub(crate) fn from_doc(nic: &Value) -> Self {
+        Self {
+            nsg: str_at(nic, "/properties/networkSecurityGroup/id").map(Box::from),
+            ip_forwarding: nic
+                .pointer("/properties/enableIPForwarding")
+                .and_then(Value::as_bool)
+                == Some(true),
+            ip_configs: array_at(nic, "/properties/ipConfigurations")
+                .iter()
+                .map(|ipc| {
+                    (
+                        ipc.pointer("/properties/publicIPAddress")
+                            .is_some_and(|p| !p.is_null()),
+                        str_at(ipc, "/properties/subnet/id").map(Box::from),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What the analysis keeps of a subnet: its NSG id.
+#[derive(Debug)]
+pub(crate) struct Subnet {
+    nsg: Option<Box<str>>,
+}
+
+impl Subnet {
+    pub(crate) fn from_doc(subnet: &Value) -> Self {
+        Self {
+            nsg: str_at(subnet, "/properties/networkSecurityGroup/id").map(Box::from),
+        }
+    }
+}
+
+/// An inbound NSG rule whose source is the whole Internet (the only ones that can decide traffic from
+/// the Internet: a narrower source neither opens nor closes a port to it).
+#[derive(Debug)]
+struct InternetRule {
+    name: Box<str>,
+    allow: bool,
+    /// Protocol is TCP, `*` or `Any`.
+    tcp: bool,
+    /// Destination port ranges that parse (`*` = every port); others cover no port.
+    ports: Box<[(u16, u16)]>,
+}
+
+/// What the analysis keeps of a network security group.
+#[derive(Debug)]
+pub(crate) struct Nsg {
+    /// Inbound Internet-source rules (user and default) with an access and a priority, by ascending
+    /// priority (stable: user rules before default rules of the same priority, then document order).
+    inbound: Box<[InternetRule]>,
+    /// Names of the user rules that allow inbound traffic from the whole Internet on any port.
+    internet_allow: Box<[Box<str>]>,
+}
+
+fn rule_name(r: &Value) -> &str {
+    r.get("name").and_then(Value::as_str).unwrap_or("(unnamed)")
+}
+
+fn internet_sourced(p: &Value) -> bool {
+    p.get("sourceAddressPrefix")
+        .and_then(Value::as_str)
+        .into_iter()
+        .chain(
+            array_at(p, "/sourceAddressPrefixes")
+                .iter()
+                .filter_map(Value::as_str),
+        )
+        .any(is_internet_source)
+}
+
+fn port_range(range: &str) -> Option<(u16, u16)> {
+    let range = range.trim();
+    if range == "*" {
+        return Some((0, u16::MAX));
+    }
+    match range.split_once('-') {
+        Some((lo, hi)) => Some((lo.trim().parse().ok()?, hi.trim().parse().ok()?)),
+        None => range.parse().ok().map(|p| (p, p)),
+    }
+}
+
+impl Nsg {
+    pub(crate) fn from_doc(nsg: &Value) -> Self {
+        let mut inbound: Vec<(i64, InternetRule)> = array_at(nsg, "/properties/securityRules")
+            .iter()
+            .chain(array_at(nsg, "/properties/defaultSecurityRules"))
+            .filter_map(|r| {
+                let p = r.get("properties")?;
+                if !p
+                    .get("direction")?
+                    .as_str()?
+                    .eq_ignore_ascii_case("inbound")
+                    || !internet_sourced(p)
+                {
+                    return None;
+                }
+                let allow = p.get("access")?.as_str()?.eq_ignore_ascii_case("allow");
+                let priority = p.get("priority")?.as_i64()?;
+                let ports = p
+                    .get("destinationPortRange")
+                    .and_then(Value::as_str)
+                    .into_iter()
+                    .chain(
+                        array_at(p, "/destinationPortRanges")
+                            .iter()
+                            .filter_map(Value::as_str),
+                    )
+                    .filter_map(port_range)
+                    .collect();
+                Some((
+                    priority,
+                    InternetRule {
+                        name: rule_name(r).into(),
+                        allow,
+                        tcp: tcp(p.get("protocol").and_then(Value::as_str).unwrap_or("*")),
+                        ports,
+                    },
+                ))
+            })
+            .collect();
+        inbound.sort_by_key(|(priority, _)| *priority);
+        let internet_allow = array_at(nsg, "/properties/securityRules")
+            .iter()
+            .filter_map(|r| {
+                let p = r.get("properties")?;
+                let inbound = p
+                    .get("direction")?
+                    .as_str()?
+                    .eq_ignore_ascii_case("inbound");
+                let allow = p.get("access")?.as_str()?.eq_ignore_ascii_case("allow");
+                (inbound && allow && internet_sourced(p)).then(|| rule_name(r).into())
+            })
+            .collect();
+        Self {
+            inbound: inbound.into_iter().map(|(_, r)| r).collect(),
+            internet_allow,
+        }
+    }
+}
+
 /// One NIC of a VM with what was found about its path.
 #[derive(Debug)]
 pub(crate) struct NicPath<'a> {
     /// The NIC id.
     pub(crate) id: String,
-    /// The NIC document.
-    pub(crate) nic: &'a Value,
+    /// The NIC.
+    pub(crate) nic: &'a Nic,
     /// NSGs in the inbound path (subnet's first, then the NIC's), with their ids.
-    pub(crate) nsgs: Vec<(String, &'a Value)>,
+    pub(crate) nsgs: Vec<(String, &'a Nsg)>,
     /// Referenced NSGs / subnets that were not in the inventory.
     pub(crate) missing: Vec<String>,
     /// Whether an IP configuration has a public IP address.
@@ -94,26 +253,23 @@ pub(crate) fn vm_nic_paths<'a>(
             continue;
         };
         let nic = related
-            .get(id)
+            .nic(id)
             .ok_or_else(|| Unresolved::MissingNic(id.to_owned()))?;
         paths.push(nic_path(id, nic, related));
     }
     Ok(paths)
 }
 
-fn nic_path<'a>(id: &str, nic: &'a Value, related: &'a Related) -> NicPath<'a> {
+fn nic_path<'a>(id: &str, nic: &'a Nic, related: &'a Related) -> NicPath<'a> {
     let mut nsgs = Vec::new();
     let mut missing = Vec::new();
     let mut public_ip = false;
-    let mut seen_subnets: Vec<String> = Vec::new();
-    for ipc in array_at(nic, "/properties/ipConfigurations") {
-        if ipc
-            .pointer("/properties/publicIPAddress")
-            .is_some_and(|p| !p.is_null())
-        {
+    let mut seen_subnets: Vec<&str> = Vec::new();
+    for (has_public_ip, subnet_id) in nic.ip_configs.iter() {
+        if *has_public_ip {
             public_ip = true;
         }
-        let Some(subnet_id) = str_at(ipc, "/properties/subnet/id") else {
+        let Some(subnet_id) = subnet_id.as_deref() else {
             continue;
         };
         if seen_subnets
@@ -122,12 +278,12 @@ fn nic_path<'a>(id: &str, nic: &'a Value, related: &'a Related) -> NicPath<'a> {
         {
             continue;
         }
-        seen_subnets.push(subnet_id.to_owned());
-        match related.get(subnet_id) {
+        seen_subnets.push(subnet_id);
+        match related.subnet(subnet_id) {
             None => missing.push(format!("subnet {subnet_id}")),
             Some(subnet) => {
-                if let Some(nsg_id) = str_at(subnet, "/properties/networkSecurityGroup/id") {
-                    match related.get(nsg_id) {
+                if let Some(nsg_id) = subnet.nsg.as_deref() {
+                    match related.nsg(nsg_id) {
                         Some(nsg) => nsgs.push((nsg_id.to_owned(), nsg)),
                         None => missing.push(format!("network security group {nsg_id}")),
                     }
@@ -135,8 +291,8 @@ fn nic_path<'a>(id: &str, nic: &'a Value, related: &'a Related) -> NicPath<'a> {
             }
         }
     }
-    if let Some(nsg_id) = str_at(nic, "/properties/networkSecurityGroup/id") {
-        match related.get(nsg_id) {
+    if let Some(nsg_id) = nic.nsg.as_deref() {
+        match related.nsg(nsg_id) {
             Some(nsg) => nsgs.push((nsg_id.to_owned(), nsg)),
             None => missing.push(format!("network security group {nsg_id}")),
         }
@@ -150,64 +306,6 @@ fn nic_path<'a>(id: &str, nic: &'a Value, related: &'a Related) -> NicPath<'a> {
     }
 }
 
-/// An inbound NSG rule, flattened.
-#[derive(Debug)]
-struct Rule<'a> {
-    name: &'a str,
-    allow: bool,
-    priority: i64,
-    protocol: &'a str,
-    sources: Vec<&'a str>,
-    ports: Vec<&'a str>,
-}
-
-fn inbound_rules(nsg: &Value) -> Vec<Rule<'_>> {
-    let mut rules: Vec<Rule<'_>> = array_at(nsg, "/properties/securityRules")
-        .iter()
-        .chain(array_at(nsg, "/properties/defaultSecurityRules"))
-        .filter_map(|r| {
-            let p = r.get("properties")?;
-            if !p
-                .get("direction")?
-                .as_str()?
-                .eq_ignore_ascii_case("inbound")
-            {
-                return None;
-            }
-            let mut sources: Vec<&str> = p
-                .get("sourceAddressPrefix")
-                .and_then(Value::as_str)
-                .into_iter()
-                .collect();
-            sources.extend(
-                array_at(p, "/sourceAddressPrefixes")
-                    .iter()
-                    .filter_map(Value::as_str),
-            );
-            let mut ports: Vec<&str> = p
-                .get("destinationPortRange")
-                .and_then(Value::as_str)
-                .into_iter()
-                .collect();
-            ports.extend(
-                array_at(p, "/destinationPortRanges")
-                    .iter()
-                    .filter_map(Value::as_str),
-            );
-            Some(Rule {
-                name: r.get("name").and_then(Value::as_str).unwrap_or("(unnamed)"),
-                allow: p.get("access")?.as_str()?.eq_ignore_ascii_case("allow"),
-                priority: p.get("priority")?.as_i64()?,
-                protocol: p.get("protocol").and_then(Value::as_str).unwrap_or("*"),
-                sources,
-                ports,
-            })
-        })
-        .collect();
-    rules.sort_by_key(|r| r.priority);
-    rules
-}
-
 fn is_internet_source(s: &str) -> bool {
     let s = s.trim();
     s == "*"
@@ -216,90 +314,29 @@ fn is_internet_source(s: &str) -> bool {
             .any(|x| s.eq_ignore_ascii_case(x))
 }
 
-fn covers_port(range: &str, port: u16) -> bool {
-    let range = range.trim();
-    if range == "*" {
-        return true;
-    }
-    match range.split_once('-') {
-        Some((lo, hi)) => match (lo.trim().parse::<u16>(), hi.trim().parse::<u16>()) {
-            (Ok(lo), Ok(hi)) => (lo..=hi).contains(&port),
-            _ => false,
-        },
-        None => range.parse::<u16>() == Ok(port),
-    }
-}
-
 fn tcp(protocol: &str) -> bool {
     protocol == "*" || protocol.eq_ignore_ascii_case("tcp") || protocol.eq_ignore_ascii_case("any")
 }
 
 /// The name of the rule that allows TCP `port` from the whole Internet through this NSG, or `None` if
 /// the first deciding rule denies it.
-pub(crate) fn allows_from_internet(nsg: &Value, port: u16) -> Option<String> {
-    for rule in inbound_rules(nsg) {
-        let matches = tcp(rule.protocol)
-            && rule.sources.iter().any(|s| is_internet_source(s))
-            && rule.ports.iter().any(|r| covers_port(r, port));
+pub(crate) fn allows_from_internet(nsg: &Nsg, port: u16) -> Option<String> {
+    for rule in nsg.inbound.iter() {
+        let matches = rule.tcp
+            && rule
+                .ports
+                .iter()
+                .any(|(lo, hi)| (*lo..=*hi).contains(&port));
         if matches {
-            return rule.allow.then(|| rule.name.to_owned());
+            return rule.allow.then(|| rule.name.to_string());
         }
     }
     None
 }
 
-/// Whether an NSG security rule can matter to [`allows_from_internet`] or [`internet_allow_rules`]:
-/// both only act on inbound rules with a whole-Internet source, so the runner drops the others.
-pub(crate) fn may_open_to_internet(rule: &Value) -> bool {
-    let Some(p) = rule.get("properties") else {
-        return false;
-    };
-    let inbound = p
-        .get("direction")
-        .and_then(Value::as_str)
-        .is_some_and(|d| d.eq_ignore_ascii_case("inbound"));
-    inbound
-        && p.get("sourceAddressPrefix")
-            .and_then(Value::as_str)
-            .into_iter()
-            .chain(
-                array_at(p, "/sourceAddressPrefixes")
-                    .iter()
-                    .filter_map(Value::as_str),
-            )
-            .any(is_internet_source)
-}
-
 /// Names of the user rules that allow inbound traffic from the whole Internet on any port.
-pub(crate) fn internet_allow_rules(nsg: &Value) -> Vec<String> {
-    array_at(nsg, "/properties/securityRules")
-        .iter()
-        .filter_map(|r| {
-            let p = r.get("properties")?;
-            let inbound = p
-                .get("direction")?
-                .as_str()?
-                .eq_ignore_ascii_case("inbound");
-            let allow = p.get("access")?.as_str()?.eq_ignore_ascii_case("allow");
-            let mut sources: Vec<&str> = p
-                .get("sourceAddressPrefix")
-                .and_then(Value::as_str)
-                .into_iter()
-                .collect();
-            sources.extend(
-                array_at(p, "/sourceAddressPrefixes")
-                    .iter()
-                    .filter_map(Value::as_str),
-            );
-            let internet = sources.iter().any(|s| is_internet_source(s));
-            (inbound && allow && internet).then(|| {
-                r.get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("(unnamed)")
-                    .to_owned()
-            })
-        })
-        .collect()
+pub(crate) fn internet_allow_rules(nsg: &Nsg) -> &[Box<str>] {
+    &nsg.internet_allow
 }
 
 /// The last segment of an ARM id, for short messages.

@@ -33,12 +33,7 @@ pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessme
     };
     let forwarding: Vec<&str> = paths
         .iter()
-        .filter(|p| {
-            p.nic
-                .pointer("/properties/enableIPForwarding")
-                .and_then(Value::as_bool)
-                == Some(true)
-        })
+        .filter(|p| p.nic.ip_forwarding)
         .map(|p| short(&p.id))
         .collect();
     if forwarding.is_empty() {

@@ -39,7 +39,7 @@ pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessme
             any_nsg = true;
             permissive.extend(
                 internet_allow_rules(nsg)
-                    .into_iter()
+                    .iter()
                     .map(|r| format!("{}/{r}", short(id))),
             );
         }
