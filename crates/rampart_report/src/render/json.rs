@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::render::RenderOptions;
-use crate::{RecommendationReport, Report, ReportError, ResourceResultView};
+use crate::{RecommendationReport, Report, ReportError, ResourceResultView, ResourceView};
 
 pub(crate) fn render(
     report: &Report,
@@ -232,7 +232,9 @@ impl<W: Write> Emitter<W> {
         self.out.write_all(b"[")?;
         for (i, res) in r.resource_views().enumerate() {
             self.item(i == 0, 2)?;
-            self.value(2, &res)?;
+            self.out.write_all(b"{")?;
+            self.resource_fields(3, &res)?;
+            self.close(true, 2, b"}")?;
         }
         self.close(!r.resources.is_empty(), 1, b"]")?;
         self.close(true, 0, b"}")
@@ -277,27 +279,46 @@ impl<W: Write> Emitter<W> {
         self.close(true, 2, b"}")
     }
 
-    /// One result object (what `ResourceResultView`'s derived `Serialize` writes, field for field).
-    fn result(&mut self, v: &ResourceResultView<'_>) -> io::Result<()> {
-        self.out.write_all(b"{")?;
-        self.key(true, 5, "id")?;
+    /// The members of a resource (what `ResourceView`'s derived `Serialize` writes, field for field),
+    /// at `depth`, without the braces.
+    fn resource_fields(&mut self, depth: usize, v: &ResourceView<'_>) -> io::Result<()> {
+        self.key(true, depth, "id")?;
         self.str(v.id)?;
-        self.key(false, 5, "name")?;
+        self.key(false, depth, "name")?;
         self.str(v.name)?;
-        self.key(false, 5, "type")?;
+        self.key(false, depth, "type")?;
         self.str(v.resource_type)?;
-        self.key(false, 5, "scope")?;
+        self.key(false, depth, "scope")?;
         self.str(v.scope)?;
-        self.key(false, 5, "provider")?;
+        self.key(false, depth, "provider")?;
         self.str(v.provider.as_str())?;
         if let Some(region) = v.region {
-            self.key(false, 5, "region")?;
+            self.key(false, depth, "region")?;
             self.str(region)?;
         }
         if let Some(rg) = v.resource_group {
-            self.key(false, 5, "resource_group")?;
+            self.key(false, depth, "resource_group")?;
             self.str(rg)?;
         }
+        Ok(())
+    }
+
+    /// One result object (what `ResourceResultView`'s derived `Serialize` writes, field for field:
+    /// the resource's members, then the result's).
+    fn result(&mut self, v: &ResourceResultView<'_>) -> io::Result<()> {
+        self.out.write_all(b"{")?;
+        self.resource_fields(
+            5,
+            &ResourceView {
+                id: v.id,
+                name: v.name,
+                resource_type: v.resource_type,
+                scope: v.scope,
+                provider: v.provider,
+                region: v.region,
+                resource_group: v.resource_group,
+            },
+        )?;
         self.key(false, 5, "status")?;
         self.str(v.status.as_str())?;
         if let Some(cause) = v.cause {
