@@ -63,7 +63,7 @@ pub struct NativeRule {
 }
 
 /// Resources of the related types, by lower-case id: network interfaces, subnets and network security
-/// groups as the typed summaries of [`azure::network`], every other type as its [`compact`] projection
+/// groups as the typed summaries of `azure::network`, every other type as its `compact` projection
 /// (the fields the native rules read), never as the whole document.
 ///
 /// Invariant: a virtual network is kept only as its embedded subnets (`properties.subnets[]`), each
@@ -81,12 +81,22 @@ pub struct Related {
     nsgs: HashMap<String, network::Nsg>,
 }
 
-/// `id` lower-cased, borrowed when it already is.
-fn lower(id: &str) -> Cow<'_, str> {
-    if id.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(id.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(id)
+/// Looks `id` up case-insensitively in a map keyed by lower-case ids without allocating for ids of
+/// ordinary length (ARM ids carry upper-case segments such as `resourceGroups`, and the network
+/// analysis looks several up per VM and rule).
+fn get_ci<'m, V>(map: &'m HashMap<String, V>, id: &str) -> Option<&'m V> {
+    if !id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return map.get(id);
+    }
+    let mut buf = [0u8; 512];
+    match buf.get_mut(..id.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(id.as_bytes());
+            dst.make_ascii_lowercase();
+            // ASCII lower-casing keeps UTF-8 valid.
+            map.get(std::str::from_utf8(dst).ok()?)
+        }
+        None => map.get(&id.to_ascii_lowercase()),
     }
 }
 
@@ -95,19 +105,19 @@ impl Related {
     /// a document (not a network interface, subnet or network security group).
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&Value> {
-        self.by_id.get(lower(id).as_ref()).map(|&i| &self.docs[i])
+        get_ci(&self.by_id, id).map(|&i| &self.docs[i])
     }
 
     pub(crate) fn nic(&self, id: &str) -> Option<&network::Nic> {
-        self.nics.get(lower(id).as_ref())
+        get_ci(&self.nics, id)
     }
 
     pub(crate) fn subnet(&self, id: &str) -> Option<&network::Subnet> {
-        self.subnets.get(lower(id).as_ref())
+        get_ci(&self.subnets, id)
     }
 
     pub(crate) fn nsg(&self, id: &str) -> Option<&network::Nsg> {
-        self.nsgs.get(lower(id).as_ref())
+        get_ci(&self.nsgs, id)
     }
 
     /// Keeps `doc` under `id`; a later document with the same id replaces the earlier one but keeps
@@ -335,17 +345,24 @@ impl<'r> Runner<'r> {
             subjects = self.subjects.len(),
             "native rules: deciding deferred subjects"
         );
-        for (pos, (rule, pending)) in self.rules.iter().zip(self.pending).enumerate() {
-            for (key, at) in pending {
-                // The text is a serialized `Value`, so it always parses back.
-                let Some(Ok(native)) = self
-                    .subjects
-                    .get(at as usize)
-                    .map(|text| serde_json::from_str::<Value>(text))
-                else {
+        // Subject by subject, so each is parsed once; every rule's pending list is in subject order,
+        // so a rule still emits its assessments in stream order.
+        let mut cursors = vec![0usize; self.rules.len()];
+        for (at, text) in self.subjects.iter().enumerate() {
+            // The text is a serialized `Value`, so it always parses back.
+            let native = serde_json::from_str::<Value>(text).ok();
+            for (pos, rule) in self.rules.iter().enumerate() {
+                let Some(&(key, subject)) = self.pending[pos].get(cursors[pos]) else {
                     continue;
                 };
-                if let Some(a) = (rule.check)(&native, &self.related, &self.params[pos]) {
+                if subject as usize != at {
+                    continue;
+                }
+                cursors[pos] += 1;
+                let Some(native) = &native else {
+                    continue;
+                };
+                if let Some(a) = (rule.check)(native, &self.related, &self.params[pos]) {
                     emit(pos, key, a);
                 }
             }
