@@ -11,6 +11,12 @@
 //! subjects and resources of those related types (not the whole inventory), and decides every subject
 //! in `finish`, once all related resources have streamed by. A rule with no related types is decided
 //! as soon as its subject arrives.
+//!
+//! Memory: what is kept is never the whole document but what the rules read of it: typed summaries
+//! for network interfaces, subnets and NSGs (`azure::network`), a projection onto the read fields for
+//! every other type (`compact`, which a rule reading a new field of a listed type must extend), and a
+//! deferred subject once, however many rules defer it. Dispatch is by (lower-case) type, so a resource
+//! no rule cares about costs one hash lookup.
 
 pub mod azure;
 mod compact;
@@ -40,7 +46,9 @@ pub struct RuleMeta {
     /// Lower-case resource types it assesses (one assessment per such resource, unless `check` says
     /// not applicable).
     pub subject_types: &'static [&'static str],
-    /// Lower-case resource types it needs in order to decide.
+    /// Lower-case resource types it needs in order to decide. Non-empty = its subjects are deferred
+    /// to `finish` and, like the related resources, kept only as the fields listed in `compact` (or
+    /// the typed network summaries): a check must read nothing else of them.
     pub related_types: &'static [&'static str],
 }
 
