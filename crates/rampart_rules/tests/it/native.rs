@@ -170,3 +170,36 @@ fn registry() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// The runner looks related resources up case-insensitively (ARM ids differ in case between the
+/// referencing and the referenced document), for ordinary and for very long ids alike.
+#[test]
+fn related_ids_match_case_insensitively_at_any_length() {
+    for name in ["nic1".to_owned(), "n".repeat(600)] {
+        for forwarding in [true, false] {
+            let nic_id = format!(
+                "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/RG-App/providers/Microsoft.Network/networkInterfaces/{name}"
+            );
+            let docs = vec![
+                serde_json::json!({
+                    "id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm1",
+                    "type": "Microsoft.Compute/virtualMachines",
+                    "properties": {"networkProfile": {"networkInterfaces": [{"id": nic_id.to_ascii_uppercase()}]}}
+                }),
+                serde_json::json!({
+                    "id": nic_id,
+                    "type": "microsoft.network/networkinterfaces",
+                    "properties": {"enableIPForwarding": forwarding, "ipConfigurations": []}
+                }),
+            ];
+            let results = run_rule("AZ-NET-004", &docs).expect("rule exists");
+            assert_eq!(results.len(), 1, "{results:?}");
+            let expected = if forwarding {
+                Status::Unhealthy
+            } else {
+                Status::Healthy
+            };
+            assert_eq!(results[0].1.status, expected, "{results:?}");
+        }
+    }
+}
