@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rampart_model::{Cause, Provider, Status};
 use serde::Serialize;
 
-use crate::intern::StrId;
+use crate::intern::{StrId, StringTable};
 use crate::model::{RecommendationReport, Report, ResourceResult};
 
 /// One resource read by the scan: what the report says about it (tags and the native document are
@@ -206,10 +206,10 @@ impl Report {
         if rec >= self.recommendations.len() {
             return;
         }
-        let mut interner = ResultInterner::new(self);
+        let mut interner = ResultInterner::new(&self.resources);
         let entries: Vec<ResultEntry> = results
             .into_iter()
-            .map(|r| interner.entry(self, &r))
+            .map(|r| interner.entry(&mut self.strings, &mut self.resources, &r))
             .collect();
         let target = &mut self.recommendations[rec];
         target.resources = entries;
@@ -260,10 +260,10 @@ impl ResourceKey {
 }
 
 impl ResultInterner {
-    /// Indexes the resources already in `report` (the first of equal ones wins).
-    pub(crate) fn new(report: &Report) -> Self {
-        let mut index = HashMap::with_capacity(report.resources.len());
-        for (i, info) in report.resources.iter().enumerate() {
+    /// Indexes `resources` (the first of equal ones wins).
+    pub(crate) fn new(resources: &[ResourceInfo]) -> Self {
+        let mut index = HashMap::with_capacity(resources.len());
+        for (i, info) in resources.iter().enumerate() {
             index
                 .entry(ResourceKey::of(info))
                 .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
@@ -271,26 +271,38 @@ impl ResultInterner {
         Self { index }
     }
 
-    /// The compact entry of `r`, adding its resource and strings to `report` as needed.
-    pub(crate) fn entry(&mut self, report: &mut Report, r: &ResourceResult) -> ResultEntry {
+    /// The index of `info` in `resources`, appending it when no equal resource is there.
+    pub(crate) fn resource(
+        &mut self,
+        resources: &mut Vec<ResourceInfo>,
+        info: ResourceInfo,
+    ) -> u32 {
+        *self.index.entry(ResourceKey::of(&info)).or_insert_with(|| {
+            let i = u32::try_from(resources.len()).unwrap_or(u32::MAX);
+            resources.push(info);
+            i
+        })
+    }
+
+    /// The compact entry of `r`, adding its resource and strings as needed.
+    pub(crate) fn entry(
+        &mut self,
+        strings: &mut StringTable,
+        resources: &mut Vec<ResourceInfo>,
+        r: &ResourceResult,
+    ) -> ResultEntry {
         let info = ResourceInfo {
             id: r.id.as_str().into(),
             name: r.name.as_str().into(),
-            resource_type: report.strings.intern(&r.resource_type),
-            scope: report.strings.intern(&r.scope),
-            region: report.strings.intern_opt(r.region.as_deref()),
-            resource_group: report.strings.intern_opt(r.resource_group.as_deref()),
+            resource_type: strings.intern(&r.resource_type),
+            scope: strings.intern(&r.scope),
+            region: strings.intern_opt(r.region.as_deref()),
+            resource_group: strings.intern_opt(r.resource_group.as_deref()),
             provider: r.provider,
         };
-        let key = ResourceKey::of(&info);
-        let resource = *self.index.entry(key).or_insert_with(|| {
-            let i = u32::try_from(report.resources.len()).unwrap_or(u32::MAX);
-            report.resources.push(info);
-            i
-        });
         ResultEntry {
-            resource,
-            reason: report.strings.intern_opt(r.reason.as_deref()),
+            resource: self.resource(resources, info),
+            reason: strings.intern_opt(r.reason.as_deref()),
             status: r.status,
             cause: r.cause,
         }

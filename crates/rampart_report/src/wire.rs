@@ -2,11 +2,14 @@
 //! [`ResultEntry`](crate::ResultEntry) into the contract's `recommendations[].resources[]` object,
 //! streaming (nothing is materialised per result); the resource table is written as the top-level
 //! `resources` array, after every documented field. Deserialisation reads the contract (with or
-//! without the `resources` array) and rebuilds the compact form. Equality is the contract's: two
+//! without the `resources` array) and rebuilds the compact form, interning each result as it is read. Equality is the contract's: two
 //! reports are equal when they serialise identically, whatever their string-table numbering.
 
 use chrono::{DateTime, Utc};
 use rampart_model::{Provider, Severity};
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -15,7 +18,7 @@ use crate::model::{
     ControlReport, ExemptionSummary, GroupReport, InputSummary, RecommendationReport, Report,
     ResourceResult, ScopeReport, Score, StandardReport, ToolInfo,
 };
-use crate::results::{ResourceView, ResultInterner};
+use crate::results::{ResourceInfo, ResultEntry, ResultInterner};
 
 #[derive(Serialize, PartialEq)]
 struct ReportOut<'a> {
@@ -164,45 +167,50 @@ impl PartialEq for Report {
     }
 }
 
-#[derive(Deserialize)]
-struct ReportIn {
-    schema_version: String,
-    tool: ToolInfo,
-    generated_at: DateTime<Utc>,
-    score: Score,
-    scopes: Vec<ScopeReport>,
-    #[serde(default)]
-    groups: Vec<GroupReport>,
-    controls: Vec<ControlReport>,
-    recommendations: Vec<RecIn>,
-    #[serde(default)]
-    compliance: Vec<StandardReport>,
-    input: InputSummary,
-    #[serde(default)]
-    exemptions: ExemptionSummary,
-    /// Absent from reports written before the resource table existed.
-    #[serde(default)]
-    resources: Vec<ResourceIn>,
+/// What deserialisation accumulates: results are interned as they are read, one at a time, so
+/// reading a large report never holds its results in owned form.
+struct Building {
+    strings: StringTable,
+    resources: Vec<ResourceInfo>,
+    interner: ResultInterner,
 }
 
-#[derive(Deserialize)]
-struct RecIn {
-    id: String,
-    title: String,
-    severity: Severity,
-    control: String,
-    controls: Vec<String>,
-    preview: bool,
-    custom: bool,
-    mcsb: Vec<String>,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    remediation: String,
-    healthy: u64,
-    unhealthy: u64,
-    not_applicable: u64,
-    resources: Vec<ResourceResult>,
+impl Building {
+    fn info(&mut self, r: &ResourceIn) -> ResourceInfo {
+        ResourceInfo {
+            id: r.id.as_str().into(),
+            name: r.name.as_str().into(),
+            resource_type: self.strings.intern(&r.resource_type),
+            scope: self.strings.intern(&r.scope),
+            region: self.strings.intern_opt(r.region.as_deref()),
+            resource_group: self.strings.intern_opt(r.resource_group.as_deref()),
+            provider: r.provider,
+        }
+    }
+
+    /// Makes the table exactly `inventory` (in its order, duplicates kept, so it round-trips),
+    /// followed by any resource that only the results named; re-points the entries.
+    fn adopt_inventory(&mut self, inventory: &[ResourceIn], recs: &mut [RecommendationReport]) {
+        let mut table = Vec::with_capacity(inventory.len());
+        for r in inventory {
+            let info = self.info(r);
+            table.push(info);
+        }
+        let mut interner = ResultInterner::new(&table);
+        let remap: Vec<u32> = std::mem::take(&mut self.resources)
+            .into_iter()
+            .map(|info| interner.resource(&mut table, info))
+            .collect();
+        for rec in recs {
+            for e in &mut rec.resources {
+                e.resource = remap
+                    .get(e.resource as usize)
+                    .copied()
+                    .unwrap_or(e.resource);
+            }
+        }
+        self.resources = table;
+    }
 }
 
 #[derive(Deserialize)]
@@ -219,61 +227,227 @@ struct ResourceIn {
     resource_group: Option<String>,
 }
 
+/// Top-level members, in contract order.
+const FIELDS: &[&str] = &[
+    "schema_version",
+    "tool",
+    "generated_at",
+    "score",
+    "scopes",
+    "groups",
+    "controls",
+    "recommendations",
+    "compliance",
+    "input",
+    "exemptions",
+    "resources",
+];
+
+struct ReportVisitor;
+
+impl<'de> Visitor<'de> for ReportVisitor {
+    type Value = Report;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Rampart report object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Report, A::Error> {
+        let mut b = Building {
+            strings: StringTable::new(),
+            resources: Vec::new(),
+            interner: ResultInterner::new(&[]),
+        };
+        let (mut schema_version, mut tool, mut generated_at, mut score) = (None, None, None, None);
+        let (mut scopes, mut groups, mut controls, mut recommendations) = (None, None, None, None);
+        let (mut compliance, mut input, mut exemptions) = (None, None, None);
+        let mut late_inventory: Option<Vec<ResourceIn>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "schema_version" => schema_version = Some(map.next_value()?),
+                "tool" => tool = Some(map.next_value()?),
+                "generated_at" => generated_at = Some(map.next_value()?),
+                "score" => score = Some(map.next_value()?),
+                "scopes" => scopes = Some(map.next_value()?),
+                "groups" => groups = Some(map.next_value()?),
+                "controls" => controls = Some(map.next_value()?),
+                "recommendations" => recommendations = Some(map.next_value_seed(RecsSeed(&mut b))?),
+                "compliance" => compliance = Some(map.next_value()?),
+                "input" => input = Some(map.next_value()?),
+                "exemptions" => exemptions = Some(map.next_value()?),
+                "resources" => {
+                    let inventory: Vec<ResourceIn> = map.next_value()?;
+                    if recommendations.is_none() && b.resources.is_empty() {
+                        for r in &inventory {
+                            let info = b.info(r);
+                            b.resources.push(info);
+                        }
+                        // The inventory came first: results point into it as they are read.
+                        b.interner = ResultInterner::new(&b.resources);
+                    } else {
+                        late_inventory = Some(inventory);
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let mut recommendations: Vec<RecommendationReport> =
+            recommendations.ok_or_else(|| de::Error::missing_field("recommendations"))?;
+        if let Some(inventory) = late_inventory {
+            b.adopt_inventory(&inventory, &mut recommendations);
+        }
+        Ok(Report {
+            schema_version: schema_version
+                .ok_or_else(|| de::Error::missing_field("schema_version"))?,
+            tool: tool.ok_or_else(|| de::Error::missing_field("tool"))?,
+            generated_at: generated_at.ok_or_else(|| de::Error::missing_field("generated_at"))?,
+            score: score.ok_or_else(|| de::Error::missing_field("score"))?,
+            scopes: scopes.ok_or_else(|| de::Error::missing_field("scopes"))?,
+            groups: groups.unwrap_or_default(),
+            controls: controls.ok_or_else(|| de::Error::missing_field("controls"))?,
+            recommendations,
+            compliance: compliance.unwrap_or_default(),
+            input: input.ok_or_else(|| de::Error::missing_field("input"))?,
+            exemptions: exemptions.unwrap_or_default(),
+            resources: b.resources,
+            strings: b.strings,
+        })
+    }
+}
+
+/// `recommendations`: each read with [`RecSeed`].
+struct RecsSeed<'b>(&'b mut Building);
+
+impl<'de> DeserializeSeed<'de> for RecsSeed<'_> {
+    type Value = Vec<RecommendationReport>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecsSeed<'_> {
+    type Value = Vec<RecommendationReport>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of recommendations")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(rec) = seq.next_element_seed(RecSeed(&mut *self.0))? {
+            out.push(rec);
+        }
+        Ok(out)
+    }
+}
+
+/// One recommendation; its `resources` are interned one by one ([`ResultsSeed`]).
+struct RecSeed<'b>(&'b mut Building);
+
+const REC_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "severity",
+    "control",
+    "controls",
+    "preview",
+    "custom",
+    "mcsb",
+    "description",
+    "remediation",
+    "healthy",
+    "unhealthy",
+    "not_applicable",
+    "resources",
+];
+
+impl<'de> DeserializeSeed<'de> for RecSeed<'_> {
+    type Value = RecommendationReport;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_struct("RecommendationReport", REC_FIELDS, self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecSeed<'_> {
+    type Value = RecommendationReport;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a recommendation object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut id, mut title, mut severity, mut control) = (None, None, None, None);
+        let (mut controls, mut preview, mut custom, mut mcsb) = (None, None, None, None);
+        let (mut description, mut remediation) = (None, None);
+        let (mut healthy, mut unhealthy, mut not_applicable, mut resources) =
+            (None, None, None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "id" => id = Some(map.next_value()?),
+                "title" => title = Some(map.next_value()?),
+                "severity" => severity = Some(map.next_value::<Severity>()?),
+                "control" => control = Some(map.next_value()?),
+                "controls" => controls = Some(map.next_value()?),
+                "preview" => preview = Some(map.next_value()?),
+                "custom" => custom = Some(map.next_value()?),
+                "mcsb" => mcsb = Some(map.next_value()?),
+                "description" => description = Some(map.next_value()?),
+                "remediation" => remediation = Some(map.next_value()?),
+                "healthy" => healthy = Some(map.next_value()?),
+                "unhealthy" => unhealthy = Some(map.next_value()?),
+                "not_applicable" => not_applicable = Some(map.next_value()?),
+                "resources" => resources = Some(map.next_value_seed(ResultsSeed(&mut *self.0))?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let need = |f: &'static str| de::Error::missing_field(f);
+        Ok(RecommendationReport {
+            id: id.ok_or_else(|| need("id"))?,
+            title: title.ok_or_else(|| need("title"))?,
+            severity: severity.ok_or_else(|| need("severity"))?,
+            control: control.ok_or_else(|| need("control"))?,
+            controls: controls.ok_or_else(|| need("controls"))?,
+            preview: preview.ok_or_else(|| need("preview"))?,
+            custom: custom.ok_or_else(|| need("custom"))?,
+            mcsb: mcsb.ok_or_else(|| need("mcsb"))?,
+            description: description.unwrap_or_default(),
+            remediation: remediation.unwrap_or_default(),
+            healthy: healthy.ok_or_else(|| need("healthy"))?,
+            unhealthy: unhealthy.ok_or_else(|| need("unhealthy"))?,
+            not_applicable: not_applicable.ok_or_else(|| need("not_applicable"))?,
+            resources: resources.ok_or_else(|| need("resources"))?,
+        })
+    }
+}
+
+/// `recommendations[].resources`: each contract object read and interned at once.
+struct ResultsSeed<'b>(&'b mut Building);
+
+impl<'de> DeserializeSeed<'de> for ResultsSeed<'_> {
+    type Value = Vec<ResultEntry>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResultsSeed<'_> {
+    type Value = Vec<ResultEntry>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of resource results")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let b = self.0;
+        let mut out = Vec::new();
+        while let Some(r) = seq.next_element::<ResourceResult>()? {
+            out.push(b.interner.entry(&mut b.strings, &mut b.resources, &r));
+        }
+        out.shrink_to_fit();
+        Ok(out)
+    }
+}
+
 impl<'de> Deserialize<'de> for Report {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let wire = ReportIn::deserialize(d)?;
-        let mut report = Report {
-            schema_version: wire.schema_version,
-            tool: wire.tool,
-            generated_at: wire.generated_at,
-            score: wire.score,
-            scopes: wire.scopes,
-            groups: wire.groups,
-            controls: wire.controls,
-            recommendations: Vec::with_capacity(wire.recommendations.len()),
-            compliance: wire.compliance,
-            input: wire.input,
-            exemptions: wire.exemptions,
-            resources: Vec::with_capacity(wire.resources.len()),
-            strings: StringTable::new(),
-        };
-        // The table first, in its order (so it round-trips), then the results point into it.
-        for r in &wire.resources {
-            report.add_resource(ResourceView {
-                id: &r.id,
-                name: &r.name,
-                resource_type: &r.resource_type,
-                scope: &r.scope,
-                provider: r.provider,
-                region: r.region.as_deref(),
-                resource_group: r.resource_group.as_deref(),
-            });
-        }
-        drop(wire.resources);
-        let mut interner = ResultInterner::new(&report);
-        for rec in wire.recommendations {
-            let resources = rec
-                .resources
-                .iter()
-                .map(|r| interner.entry(&mut report, r))
-                .collect();
-            report.recommendations.push(RecommendationReport {
-                id: rec.id,
-                title: rec.title,
-                severity: rec.severity,
-                control: rec.control,
-                controls: rec.controls,
-                preview: rec.preview,
-                custom: rec.custom,
-                mcsb: rec.mcsb,
-                description: rec.description,
-                remediation: rec.remediation,
-                healthy: rec.healthy,
-                unhealthy: rec.unhealthy,
-                not_applicable: rec.not_applicable,
-                resources,
-            });
-        }
-        Ok(report)
+        d.deserialize_struct("Report", FIELDS, ReportVisitor)
     }
 }

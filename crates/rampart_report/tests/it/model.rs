@@ -166,3 +166,63 @@ fn equality_ignores_string_table_numbering() {
     renumbered.resources[0].name = "changed".into();
     assert_ne!(renumbered, report);
 }
+
+#[test]
+fn the_inventory_may_come_first_and_may_list_duplicates() {
+    // Another producer may write `resources` before `recommendations`, and a resource read twice is
+    // listed twice: both read back to the same JSON.
+    let mut report = sample::report();
+    let first = report.resource(0).expect("a resource");
+    let (id, name, ty, scope, provider) = (
+        first.id.to_owned(),
+        first.name.to_owned(),
+        first.resource_type.to_owned(),
+        first.scope.to_owned(),
+        first.provider,
+    );
+    let (region, group) = (
+        first.region.map(str::to_owned),
+        first.resource_group.map(str::to_owned),
+    );
+    report.add_resource(rampart_report::ResourceView {
+        id: &id,
+        name: &name,
+        resource_type: &ty,
+        scope: &scope,
+        provider,
+        region: region.as_deref(),
+        resource_group: group.as_deref(),
+    });
+    let json: serde_json::Value = serde_json::to_value(&report).expect("json");
+    let mut rest = json.clone();
+    let inventory = rest
+        .as_object_mut()
+        .expect("object")
+        .remove("resources")
+        .expect("inventory");
+    let rest = serde_json::to_string(&rest).expect("text");
+    let text = format!("{{\"resources\":{inventory},{}", &rest[1..]);
+    assert!(text.starts_with("{\"resources\""));
+    let back: rampart_report::Report = serde_json::from_str(&text).expect("read");
+    assert_eq!(back.resources.len(), report.resources.len());
+    assert_eq!(back, report);
+    let back: rampart_report::Report =
+        serde_json::from_value(json).expect("read in contract order");
+    assert_eq!(back, report);
+}
+
+#[test]
+fn a_report_missing_a_required_member_is_rejected_with_its_name() {
+    let mut json: serde_json::Value = serde_json::to_value(sample::report()).expect("json");
+    json["recommendations"][0]
+        .as_object_mut()
+        .expect("object")
+        .remove("severity");
+    let err = serde_json::from_value::<rampart_report::Report>(json.clone())
+        .expect_err("missing severity");
+    assert!(err.to_string().contains("severity"), "{err}");
+    let mut json: serde_json::Value = serde_json::to_value(sample::report()).expect("json");
+    json.as_object_mut().expect("object").remove("score");
+    let err = serde_json::from_value::<rampart_report::Report>(json).expect_err("missing score");
+    assert!(err.to_string().contains("score"), "{err}");
+}
