@@ -87,6 +87,9 @@ pub struct Related {
     nics: HashMap<String, network::Nic>,
     subnets: HashMap<String, network::Subnet>,
     nsgs: HashMap<String, network::Nsg>,
+    /// Lower-case ids of the VMs some kept just-in-time policy covers, built by [`Related::index`]
+    /// once the stream is over (a VM-by-policy scan per VM would be quadratic).
+    jit_covered: Option<HashMap<String, ()>>,
 }
 
 /// Looks `id` up case-insensitively in a map keyed by lower-case ids without allocating for ids of
@@ -126,6 +129,31 @@ impl Related {
 
     pub(crate) fn nsg(&self, id: &str) -> Option<&network::Nsg> {
         get_ci(&self.nsgs, id)
+    }
+
+    /// Whether a kept just-in-time policy lists this VM (case-insensitive); `None` before
+    /// [`Related::index`].
+    pub(crate) fn jit_covers(&self, vm_id: &str) -> Option<bool> {
+        self.jit_covered
+            .as_ref()
+            .map(|set| get_ci(set, vm_id).is_some())
+    }
+
+    /// Builds the lookups that need the whole stream (called by the runner before deciding).
+    pub(crate) fn index(&mut self) {
+        let mut covered = HashMap::new();
+        for policy in self.of_type(azure::vm_jit_access::JIT_POLICIES) {
+            let vms = policy
+                .pointer("/properties/virtualMachines")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.get("id").and_then(Value::as_str));
+            for id in vms {
+                covered.insert(id.to_ascii_lowercase(), ());
+            }
+        }
+        self.jit_covered = Some(covered);
     }
 
     /// Keeps `doc` under `id`; a later document with the same id replaces the earlier one but keeps
@@ -347,7 +375,8 @@ impl<'r> Runner<'r> {
     }
 
     /// Decides every deferred subject.
-    pub(crate) fn finish(self, emit: &mut dyn FnMut(usize, u32, Assessment)) {
+    pub(crate) fn finish(mut self, emit: &mut dyn FnMut(usize, u32, Assessment)) {
+        self.related.index();
         tracing::debug!(
             related = self.related.len(),
             subjects = self.subjects.len(),

@@ -203,3 +203,38 @@ fn related_ids_match_case_insensitively_at_any_length() {
         }
     }
 }
+
+/// Just-in-time coverage is looked up case-insensitively across every policy, and a policy exported
+/// twice counts as its last version.
+#[test]
+fn jit_coverage_across_policies_and_replaced_policies() {
+    let vm_id = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm1";
+    let vm = serde_json::json!({"id": vm_id, "type": "microsoft.compute/virtualmachines", "properties": {}});
+    let policy = |name: &str, vms: &[&str]| {
+        serde_json::json!({
+            "id": format!("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/{name}"),
+            "type": "Microsoft.Security/locations/jitNetworkAccessPolicies",
+            "properties": {"virtualMachines": vms.iter().map(|id| serde_json::json!({"id": id})).collect::<Vec<_>>()}
+        })
+    };
+    let upper = vm_id.to_ascii_uppercase();
+    let covered = vec![
+        vm.clone(),
+        policy("other", &["/subscriptions/x/vm2"]),
+        policy("default", &[upper.as_str()]),
+    ];
+    let results = run_rule("AZ-NET-008", &covered).expect("rule exists");
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0].1.status, Status::Healthy, "{results:?}");
+
+    // The same policy exported again without the VM: no longer covered (the VM has no network
+    // profile, so the verdict falls to "not assessed").
+    let replaced = vec![
+        vm,
+        policy("default", &[upper.as_str()]),
+        policy("default", &[]),
+    ];
+    let results = run_rule("AZ-NET-008", &replaced).expect("rule exists");
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0].1.cause, Some(Cause::NotAssessed), "{results:?}");
+}

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::network::{open_management_ports, vm_nic_paths};
 use crate::native::{Params, Related, RuleMeta};
 
-const JIT_POLICIES: &str = "microsoft.security/locations/jitnetworkaccesspolicies";
+pub(crate) const JIT_POLICIES: &str = "microsoft.security/locations/jitnetworkaccesspolicies";
 
 /// Metadata.
 pub const META: RuleMeta = RuleMeta {
@@ -41,19 +41,20 @@ pub const META: RuleMeta = RuleMeta {
 #[must_use]
 pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessment> {
     let vm_id = vm.get("id").and_then(Value::as_str)?;
-    let mut any_policy = false;
-    for policy in related.of_type(JIT_POLICIES) {
-        any_policy = true;
-        let covered = policy
-            .pointer("/properties/virtualMachines")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.get("id").and_then(Value::as_str))
-            .any(|id| id.eq_ignore_ascii_case(vm_id));
-        if covered {
-            return Some(Assessment::healthy());
-        }
+    let any_policy = related.of_type(JIT_POLICIES).next().is_some();
+    let covered = related.jit_covers(vm_id).unwrap_or_else(|| {
+        related.of_type(JIT_POLICIES).any(|policy| {
+            policy
+                .pointer("/properties/virtualMachines")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.get("id").and_then(Value::as_str))
+                .any(|id| id.eq_ignore_ascii_case(vm_id))
+        })
+    });
+    if covered {
+        return Some(Assessment::healthy());
     }
     let paths = match vm_nic_paths(vm, related) {
         Ok(p) => p,
