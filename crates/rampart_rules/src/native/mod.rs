@@ -90,6 +90,10 @@ pub struct Related {
     /// Lower-case ids of the VMs some kept just-in-time policy covers, built by [`Related::index`]
     /// once the stream is over (a VM-by-policy scan per VM would be quadratic).
     jit_covered: Option<HashMap<String, ()>>,
+    /// Lower-case virtual network id → positions in `docs` of the application gateways with a public
+    /// frontend and a gateway IP configuration in one of its subnets, in stream order; built by
+    /// [`Related::index`].
+    public_gateways: Option<HashMap<String, Vec<usize>>>,
 }
 
 /// Looks `id` up case-insensitively in a map keyed by lower-case ids without allocating for ids of
@@ -154,6 +158,43 @@ impl Related {
             }
         }
         self.jit_covered = Some(covered);
+
+        let mut by_vnet: HashMap<String, Vec<usize>> = HashMap::new();
+        let gateways = self
+            .by_type
+            .get(azure::vnet_ddos_protection::APP_GATEWAYS)
+            .map_or(&[][..], Vec::as_slice);
+        for &i in gateways {
+            let gw = &self.docs[i];
+            if !azure::vnet_ddos_protection::has_public_frontend(gw) {
+                continue;
+            }
+            for subnet in azure::vnet_ddos_protection::gateway_subnets(gw) {
+                let subnet = subnet.to_ascii_lowercase();
+                // Every prefix followed by `/subnets/` is a network the subnet id is "in" (the
+                // check's `starts_with("{vnet}/subnets/")`); overlapping occurrences included.
+                for at in 0..subnet.len() {
+                    if subnet.as_bytes()[at..].starts_with(b"/subnets/") {
+                        let list = by_vnet.entry(subnet[..at].to_owned()).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        self.public_gateways = Some(by_vnet);
+    }
+
+    /// The public application gateways in this virtual network (see `public_gateways`), `None`
+    /// before [`Related::index`].
+    pub(crate) fn public_gateways_in(&self, vnet_id: &str) -> Option<Vec<&Value>> {
+        let index = self.public_gateways.as_ref()?;
+        Some(
+            get_ci(index, vnet_id)
+                .map(|list| list.iter().map(|&i| &self.docs[i]).collect())
+                .unwrap_or_default(),
+        )
     }
 
     /// Keeps `doc` under `id`; a later document with the same id replaces the earlier one but keeps

@@ -238,3 +238,58 @@ fn jit_coverage_across_policies_and_replaced_policies() {
     assert_eq!(results.len(), 1, "{results:?}");
     assert_eq!(results[0].1.cause, Some(Cause::NotAssessed), "{results:?}");
 }
+
+/// DDoS: only public gateways with a subnet in this very network count (not in a network whose name
+/// merely starts the same), matched case-insensitively, listed in stream order.
+#[test]
+fn ddos_counts_public_gateways_of_this_network_only() {
+    let rg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network";
+    let vnet = serde_json::json!({
+        "id": format!("{rg}/virtualNetworks/vnet1"),
+        "type": "microsoft.network/virtualnetworks",
+        "properties": {"enableDdosProtection": false}
+    });
+    let gateway = |name: &str, subnet: String, public: bool| {
+        let frontend = if public {
+            serde_json::json!({"properties": {"publicIPAddress": {"id": format!("{rg}/publicIPAddresses/{name}-pip")}}})
+        } else {
+            serde_json::json!({"properties": {"privateIPAddress": "10.0.0.10"}})
+        };
+        serde_json::json!({
+            "id": format!("{rg}/applicationGateways/{name}"),
+            "type": "microsoft.network/applicationgateways",
+            "properties": {
+                "gatewayIPConfigurations": [{"properties": {"subnet": {"id": subnet}}}],
+                "frontendIPConfigurations": [frontend]
+            }
+        })
+    };
+    let docs = vec![
+        gateway(
+            "gw-other",
+            format!("{rg}/virtualNetworks/vnet10/subnets/gw"),
+            true,
+        ),
+        gateway(
+            "gw-b",
+            format!("{rg}/virtualNetworks/VNET1/subnets/gw").to_ascii_uppercase(),
+            true,
+        ),
+        vnet,
+        gateway(
+            "gw-private",
+            format!("{rg}/virtualNetworks/vnet1/subnets/gw"),
+            false,
+        ),
+        gateway(
+            "gw-a",
+            format!("{rg}/virtualNetworks/vnet1/subnets/gw2"),
+            true,
+        ),
+    ];
+    let results = run_rule("AZ-NET-007", &docs).expect("rule exists");
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0].1.status, Status::Unhealthy, "{results:?}");
+    let reason = results[0].1.reason.clone().unwrap_or_default();
+    assert!(reason.ends_with("gw-b, gw-a"), "{reason}");
+}

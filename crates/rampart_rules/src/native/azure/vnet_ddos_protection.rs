@@ -23,8 +23,28 @@ pub const META: RuleMeta = RuleMeta {
     title: "Azure DDoS Protection should be enabled",
     recommendation: "a7aca53f-2ed4-4466-a25e-0b45ade68efd",
     subject_types: &["microsoft.network/virtualnetworks"],
-    related_types: &["microsoft.network/applicationgateways"],
+    related_types: &[APP_GATEWAYS],
 };
+
+pub(crate) const APP_GATEWAYS: &str = "microsoft.network/applicationgateways";
+
+/// Subnet ids of a gateway's IP configurations.
+pub(crate) fn gateway_subnets(gw: &Value) -> impl Iterator<Item = &str> {
+    gw.pointer("/properties/gatewayIPConfigurations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.pointer("/properties/subnet/id").and_then(Value::as_str))
+}
+
+/// Whether a gateway has a frontend with a public IP address.
+pub(crate) fn has_public_frontend(gw: &Value) -> bool {
+    gw.pointer("/properties/frontendIPConfigurations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|f| f.pointer("/properties/publicIPAddress/id").is_some())
+}
 
 fn in_vnet(subnet_id: &str, vnet_id: &str) -> bool {
     let s = subnet_id.to_ascii_lowercase();
@@ -35,27 +55,15 @@ fn in_vnet(subnet_id: &str, vnet_id: &str) -> bool {
 #[must_use]
 pub fn check(vnet: &Value, related: &Related, _params: &Params) -> Option<Assessment> {
     let vnet_id = vnet.get("id").and_then(Value::as_str)?;
-    let public_gateways: Vec<&str> = related
-        .of_type("microsoft.network/applicationgateways")
-        .filter(|gw| {
-            let subnets = gw
-                .pointer("/properties/gatewayIPConfigurations")
-                .and_then(Value::as_array);
-            subnets.into_iter().flatten().any(|c| {
-                c.pointer("/properties/subnet/id")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| in_vnet(s, vnet_id))
-            })
-        })
-        .filter(|gw| {
-            let frontends = gw
-                .pointer("/properties/frontendIPConfigurations")
-                .and_then(Value::as_array);
-            frontends
-                .into_iter()
-                .flatten()
-                .any(|f| f.pointer("/properties/publicIPAddress/id").is_some())
-        })
+    let gateways = related.public_gateways_in(vnet_id).unwrap_or_else(|| {
+        related
+            .of_type(APP_GATEWAYS)
+            .filter(|gw| gateway_subnets(gw).any(|s| in_vnet(s, vnet_id)))
+            .filter(|gw| has_public_frontend(gw))
+            .collect()
+    });
+    let public_gateways: Vec<&str> = gateways
+        .into_iter()
         .filter_map(|gw| gw.get("id").and_then(Value::as_str))
         .collect();
     if public_gateways.is_empty() {
