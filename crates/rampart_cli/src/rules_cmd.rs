@@ -13,7 +13,11 @@ use crate::exit;
 pub(crate) fn run(cmd: &RulesCommand) -> Result<u8> {
     let mut out = String::new();
     match cmd {
-        RulesCommand::List { coverage: true, format, policies } => {
+        RulesCommand::List {
+            coverage: true,
+            format,
+            policies,
+        } => {
             let benchmark = rampart_scan::load_benchmark(policies)?;
             let coverage = rampart_rules::coverage(&benchmark);
             match format {
@@ -21,7 +25,11 @@ pub(crate) fn run(cmd: &RulesCommand) -> Result<u8> {
                 ListFormat::Table => coverage_table(&coverage, &mut out),
             }
         }
-        RulesCommand::List { coverage: false, format, policies } => {
+        RulesCommand::List {
+            coverage: false,
+            format,
+            policies,
+        } => {
             let benchmark = rampart_scan::load_benchmark(policies)?;
             match format {
                 ListFormat::Json => {
@@ -66,7 +74,10 @@ fn find<'b>(benchmark: &'b Benchmark, id: &str) -> Result<(usize, &'b Recommenda
     match matches.as_slice() {
         [one] => Ok(*one),
         [] => bail!("no recommendation with id `{id}` (see `rampart rules list`)"),
-        many => bail!("`{id}` is ambiguous: {} recommendations start with it", many.len()),
+        many => bail!(
+            "`{id}` is ambiguous: {} recommendations start with it",
+            many.len()
+        ),
     }
 }
 
@@ -78,7 +89,11 @@ fn list_table(benchmark: &Benchmark, out: &mut String) {
             .first()
             .and_then(|c| benchmark.control(c))
             .map_or("", |c| c.name);
-        let preview = if recommendation.preview { " [preview]" } else { "" };
+        let preview = if recommendation.preview {
+            " [preview]"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "{:<36}  {:<6}  {:<32}  {}{preview}",
@@ -88,7 +103,11 @@ fn list_table(benchmark: &Benchmark, out: &mut String) {
             recommendation.title
         );
     }
-    let _ = writeln!(out, "\n{} recommendations", benchmark.recommendations().len());
+    let _ = writeln!(
+        out,
+        "\n{} recommendations",
+        benchmark.recommendations().len()
+    );
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -108,7 +127,11 @@ fn show(benchmark: &Benchmark, index: usize, r: &Recommendation, out: &mut Strin
     for control in &r.controls {
         match benchmark.control(control) {
             Some(c) => {
-                let _ = writeln!(out, "control:               {} ({} points)", c.name, c.max_points);
+                let _ = writeln!(
+                    out,
+                    "control:               {} ({} points)",
+                    c.name, c.max_points
+                );
             }
             None => {
                 let _ = writeln!(out, "control:               {control}");
@@ -117,7 +140,11 @@ fn show(benchmark: &Benchmark, index: usize, r: &Recommendation, out: &mut Strin
     }
     let _ = writeln!(out, "preview:               {}", r.preview);
     let _ = writeln!(out, "MCSB:                  {}", r.mcsb.join(", "));
-    let _ = writeln!(out, "resource types:        {}", r.resource_types.join(", "));
+    let _ = writeln!(
+        out,
+        "resource types:        {}",
+        r.resource_types.join(", ")
+    );
     let _ = writeln!(out, "user impact:           {:?}", r.user_impact);
     let _ = writeln!(out, "implementation effort: {:?}", r.implementation_effort);
     if !r.threats.is_empty() {
@@ -138,7 +165,10 @@ fn show(benchmark: &Benchmark, index: usize, r: &Recommendation, out: &mut Strin
         let _ = writeln!(out, "evaluated by:          {evaluator}");
     }
     match &r.source {
-        rampart_model::RecommendationSource::AzurePolicy { policy_definition_id, .. } => {
+        rampart_model::RecommendationSource::AzurePolicy {
+            policy_definition_id,
+            ..
+        } => {
             let _ = writeln!(out, "policy definition:     {policy_definition_id}");
         }
         rampart_model::RecommendationSource::Native => {}
@@ -147,11 +177,19 @@ fn show(benchmark: &Benchmark, index: usize, r: &Recommendation, out: &mut Strin
         }
     }
     let _ = writeln!(out, "\nDescription\n  {}", r.description);
-    let _ = writeln!(out, "\nRemediation\n  {}", r.remediation.replace('\n', "\n  "));
+    let _ = writeln!(
+        out,
+        "\nRemediation\n  {}",
+        r.remediation.replace('\n', "\n  ")
+    );
 }
 
 fn coverage_table(coverage: &rampart_rules::Coverage, out: &mut String) {
-    let _ = writeln!(out, "{:<17}  {:<13}  {:<26}  {:<44}  TITLE / REASON", "EFFECT", "STATUS", "MODE", "REFERENCE");
+    let _ = writeln!(
+        out,
+        "{:<17}  {:<13}  {:<26}  {:<44}  TITLE / REASON",
+        "EFFECT", "STATUS", "MODE", "REFERENCE"
+    );
     for entry in &coverage.entries {
         let _ = writeln!(
             out,
@@ -162,10 +200,19 @@ fn coverage_table(coverage: &rampart_rules::Coverage, out: &mut String) {
             truncate(entry.reference_id.as_deref().unwrap_or(&entry.id), 44),
             entry.title
         );
-        let by = if entry.evaluated_by.is_empty() { String::new() } else { format!("by {}", entry.evaluated_by) };
+        let by = if entry.evaluated_by.is_empty() {
+            String::new()
+        } else {
+            format!("by {}", entry.evaluated_by)
+        };
         match &entry.reason {
             Some(reason) => {
-                let _ = writeln!(out, "{:<106}  ↳ {by}{}{reason}", "", if by.is_empty() { "" } else { "; " });
+                let _ = writeln!(
+                    out,
+                    "{:<106}  ↳ {by}{}{reason}",
+                    "",
+                    if by.is_empty() { "" } else { "; " }
+                );
             }
             None if !by.is_empty() => {
                 let _ = writeln!(out, "{:<106}  ↳ {by}", "");
@@ -175,10 +222,21 @@ fn coverage_table(coverage: &rampart_rules::Coverage, out: &mut String) {
     }
     let _ = writeln!(out, "\nTotals by effect and status:");
     for (effect, statuses) in &coverage.by_effect_and_status {
-        let parts: Vec<String> = statuses.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
+        let parts: Vec<String> = statuses
+            .iter()
+            .map(|(s, n)| format!("{} {n}", s.as_str()))
+            .collect();
         let _ = writeln!(out, "  {effect:<17} {}", parts.join(", "));
     }
-    let parts: Vec<String> = coverage.by_status.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
+    let parts: Vec<String> = coverage
+        .by_status
+        .iter()
+        .map(|(s, n)| format!("{} {n}", s.as_str()))
+        .collect();
     let _ = writeln!(out, "  {:<17} {}", "all", parts.join(", "));
-    let _ = writeln!(out, "  native rules evaluate {} recommendation(s)", coverage.native);
+    let _ = writeln!(
+        out,
+        "  native rules evaluate {} recommendation(s)",
+        coverage.native
+    );
 }

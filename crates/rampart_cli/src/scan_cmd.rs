@@ -22,7 +22,9 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         OutputFormat::Csv => Format::Csv,
         OutputFormat::Html => Format::Html,
     };
-    write_output(args, |out| rampart_report::render(&report, format, out).map_err(Into::into))?;
+    write_output(args, |out| {
+        rampart_report::render(&report, format, out).map_err(Into::into)
+    })?;
     Ok(gates(args, &report))
 }
 
@@ -39,7 +41,10 @@ fn scan(args: &ScanArgs) -> Result<Report> {
     let group_by = args
         .group_by
         .iter()
-        .map(|g| g.parse::<Grouping>().with_context(|| format!("--group-by {g}")))
+        .map(|g| {
+            g.parse::<Grouping>()
+                .with_context(|| format!("--group-by {g}"))
+        })
         .collect::<Result<Vec<_>>>()?;
     let request = ScanRequest {
         inputs: args.inputs.clone(),
@@ -57,16 +62,15 @@ fn scan(args: &ScanArgs) -> Result<Report> {
     Ok(result?)
 }
 
-fn write_output(
-    args: &ScanArgs,
-    render: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
+fn write_output(args: &ScanArgs, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     match &args.output {
         Some(path) => {
-            let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
             let mut out = BufWriter::new(file);
             render(&mut out)?;
-            out.flush().with_context(|| format!("writing {}", path.display()))?;
+            out.flush()
+                .with_context(|| format!("writing {}", path.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
@@ -100,7 +104,9 @@ fn gates(args: &ScanArgs, report: &Report) -> u8 {
         let offending: Vec<_> = report
             .recommendations
             .iter()
-            .filter(|r| r.severity >= min && r.resources.iter().any(|x| x.status == Status::Unhealthy))
+            .filter(|r| {
+                r.severity >= min && r.resources.iter().any(|x| x.status == Status::Unhealthy)
+            })
             .collect();
         if !offending.is_empty() {
             let n_resources: u64 = offending.iter().map(|r| r.unhealthy).sum();

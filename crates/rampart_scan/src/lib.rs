@@ -98,9 +98,12 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
     for path in &request.inputs {
         readers.push(rampart_inventory::open(path)?);
     }
+    let workers = parse_workers();
     for reader in readers {
         input.files.push(reader.name().to_owned());
-        for item in reader {
+        // Scanning and parsing run on their own threads, in order, while this thread evaluates: parsing a
+        // resource's JSON costs about as much as evaluating every recommendation on it.
+        for item in reader.parallel(workers) {
             match item {
                 Ok(resource) => {
                     let key = store.add_resource(&resource);
@@ -131,6 +134,13 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
     progress(input.resources);
 
     build::report(&benchmark, store, &exemptions, request, input)
+}
+
+/// Parse threads beside the evaluating one: every core but one, at least one, at most four.
+fn parse_workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get().saturating_sub(1))
+        .clamp(1, 4)
 }
 
 fn read_text(path: &Path) -> Result<String, ScanError> {
