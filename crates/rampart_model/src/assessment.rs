@@ -83,19 +83,31 @@ impl Assessment {
     /// A healthy result.
     #[must_use]
     pub fn healthy() -> Self {
-        Self { status: Status::Healthy, cause: None, reason: None }
+        Self {
+            status: Status::Healthy,
+            cause: None,
+            reason: None,
+        }
     }
 
     /// An unhealthy result with an optional explanation.
     #[must_use]
     pub fn unhealthy(reason: Option<String>) -> Self {
-        Self { status: Status::Unhealthy, cause: None, reason }
+        Self {
+            status: Status::Unhealthy,
+            cause: None,
+            reason,
+        }
     }
 
     /// A `NotApplicable` result.
     #[must_use]
     pub fn not_applicable(cause: Cause, reason: Option<String>) -> Self {
-        Self { status: Status::NotApplicable, cause: Some(cause), reason }
+        Self {
+            status: Status::NotApplicable,
+            cause: Some(cause),
+            reason,
+        }
     }
 
     /// Missing data: `NotApplicable` with cause `NotAssessed` and the reason.

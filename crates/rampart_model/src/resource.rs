@@ -57,7 +57,9 @@ impl FromStr for Provider {
         Provider::ALL
             .into_iter()
             .find(|p| p.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown provider `{s}` (expected aws, azure, gcp, kubernetes or host)"))
+            .ok_or_else(|| {
+                format!("unknown provider `{s}` (expected aws, azure, gcp, kubernetes or host)")
+            })
     }
 }
 

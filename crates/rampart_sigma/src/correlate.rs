@@ -273,7 +273,10 @@ impl CorrelationState {
                 let fired = match win {
                     Window::Times(times) => {
                         times.push_back(time);
-                        while times.front().is_some_and(|t| *t <= time.saturating_sub(span)) {
+                        while times
+                            .front()
+                            .is_some_and(|t| *t <= time.saturating_sub(span))
+                        {
                             times.pop_front();
                         }
                         (times.len() as u64 >= c.min)
@@ -307,7 +310,10 @@ impl CorrelationState {
                         })
                     }
                     Window::Ordered(times) => {
-                        if times.first().is_some_and(|t| *t <= time.saturating_sub(span)) {
+                        if times
+                            .first()
+                            .is_some_and(|t| *t <= time.saturating_sub(span))
+                        {
                             times.clear();
                         }
                         if pos == times.len() {
