@@ -4,7 +4,7 @@
 //! **Why**: public-facing applications are the targets of volumetric and protocol attacks; DDoS Network
 //! Protection mitigates them. Defender computes this assessment itself (policy a7aca53f is an
 //! `AuditIfNotExists` on `Microsoft.Security/assessments`) for "virtual networks with Application Gateway
-//! resources unprotected by the DDoS protection service … [that] contain public IPs"; this rule recomputes
+//! resources unprotected by the DDoS protection service … \[that\] contain public IPs"; this rule recomputes
 //! it from the virtual network and the Application Gateways whose gateway subnet lies in it. Virtual
 //! networks without such a gateway are not applicable.
 //!
