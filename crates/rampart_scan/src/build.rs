@@ -83,7 +83,7 @@ pub(crate) fn report(
                 .unwrap_or(Provider::Azure);
             ScopeReport {
                 id: named.name.clone(),
-                name: None,
+                name: store.scope_names.get(&named.name).cloned(),
                 provider,
                 score: score(&named.score),
                 resources: named.score.resources,

@@ -43,6 +43,9 @@ impl Tags {
     }
 }
 
+/// The Resource Graph type of an Azure subscription row; its `name` is the subscription's display name.
+const SUBSCRIPTION_TYPE: &str = "microsoft.resources/subscriptions";
+
 /// Everything a scan accumulates before scoring and reporting.
 #[derive(Debug)]
 pub(crate) struct ScanStore {
@@ -52,6 +55,9 @@ pub(crate) struct ScanStore {
     pub(crate) resources: Vec<ResourceInfo>,
     /// Indexed by recommendation index of the benchmark.
     pub(crate) entries: Vec<Vec<ResultEntry>>,
+    /// Display names of scopes, from the scope's own row when the inventory has one (an Azure
+    /// `microsoft.resources/subscriptions` row from Resource Graph's ResourceContainers table).
+    pub(crate) scope_names: std::collections::HashMap<String, String>,
     tags: Tags,
 }
 
@@ -61,6 +67,7 @@ impl ScanStore {
             strings: StringTable::new(),
             resources: Vec::new(),
             entries: (0..n_recommendations).map(|_| Vec::new()).collect(),
+            scope_names: std::collections::HashMap::new(),
             tags: Tags {
                 strings: StringTable::new(),
                 spans: vec![0],
@@ -72,6 +79,9 @@ impl ScanStore {
     /// Records a resource and returns its dense key.
     pub(crate) fn add_resource(&mut self, resource: &Resource) -> u32 {
         let key = u32::try_from(self.resources.len()).unwrap_or(u32::MAX);
+        if resource.resource_type.eq_ignore_ascii_case(SUBSCRIPTION_TYPE) && !resource.name.is_empty() {
+            self.scope_names.insert(resource.scope.clone(), resource.name.clone());
+        }
         self.resources.push(ResourceInfo {
             id: resource.id.as_str().into(),
             name: resource.name.as_str().into(),
