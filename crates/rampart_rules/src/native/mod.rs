@@ -94,6 +94,8 @@ pub struct Related {
     /// frontend and a gateway IP configuration in one of its subnets, in stream order; built by
     /// [`Related::index`].
     public_gateways: Option<HashMap<String, Vec<usize>>>,
+    /// Role assignments grouped for the subscription owner count; built by [`Related::index`].
+    owner_index: Option<azure::iam::OwnerIndex>,
 }
 
 /// Looks `id` up case-insensitively in a map keyed by lower-case ids without allocating for ids of
@@ -184,6 +186,11 @@ impl Related {
             }
         }
         self.public_gateways = Some(by_vnet);
+        self.owner_index = Some(azure::iam::OwnerIndex::build(self));
+    }
+
+    pub(crate) fn owner_index(&self) -> Option<&azure::iam::OwnerIndex> {
+        self.owner_index.as_ref()
     }
 
     /// The public application gateways in this virtual network (see `public_gateways`), `None`

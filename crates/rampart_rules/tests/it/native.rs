@@ -293,3 +293,67 @@ fn ddos_counts_public_gateways_of_this_network_only() {
     let reason = results[0].1.reason.clone().unwrap_or_default();
     assert!(reason.ends_with("gw-b, gw-a"), "{reason}");
 }
+
+/// Owner count: assignments at the subscription (trailing `/` or not), inherited from the root or a
+/// management group, one principal counted once whatever its case; an assignment inside the
+/// subscription shows it was exported even when it grants no owner.
+#[test]
+fn owner_count_per_subscription() {
+    const OWNER: &str =
+        "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    const READER: &str =
+        "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    let sub = |id: &str| serde_json::json!({"id": format!("/subscriptions/{id}"), "subscriptionId": id, "type": "microsoft.resources/subscriptions"});
+    let ra = |n: u32, scope: &str, role: &str, principal: &str| {
+        serde_json::json!({
+            "id": format!("{}/providers/Microsoft.Authorization/roleAssignments/{n}", scope.trim_end_matches('/')),
+            "type": "microsoft.authorization/roleassignments",
+            "properties": {"scope": scope, "roleDefinitionId": role, "principalId": principal}
+        })
+    };
+    let docs = vec![
+        sub("AAAA"),
+        sub("bbbb"),
+        sub("cccc"),
+        ra(1, "/subscriptions/aaaa/", OWNER, "p1"),
+        ra(
+            2,
+            "/providers/Microsoft.Management/managementGroups/mg1",
+            OWNER,
+            "P1",
+        ),
+        ra(3, "/", OWNER, "p2"),
+        ra(4, "/subscriptions/bbbb/resourceGroups/rg1", READER, "p3"),
+        ra(5, "/subscriptions/bbbb/resourceGroups/rg1", OWNER, "p4"),
+    ];
+    let results = run_rule("AZ-IAM-002", &docs).expect("rule exists");
+    let reasons: Vec<(Status, Option<String>)> = results
+        .iter()
+        .map(|(_, a)| (a.status, a.reason.clone()))
+        .collect();
+    assert_eq!(reasons.len(), 3, "{results:?}");
+    // aaaa: p1 (at the subscription and from mg1) and p2 (root) = 2 owners.
+    assert_eq!(reasons[0].0, Status::Healthy, "{results:?}");
+    // bbbb: exported (assignments in rg1), inherited owners only (p1, p2): a resource-group owner
+    // does not own the subscription.
+    assert_eq!(reasons[1].0, Status::Healthy, "{results:?}");
+    // cccc: nothing of it exported.
+    assert_eq!(results[2].1.cause, Some(Cause::NotAssessed), "{results:?}");
+    let one_owner = run_rule("AZ-IAM-001", &docs[..5]).expect("rule exists");
+    // aaaa: p1 twice (different case) = 1 owner; bbbb, cccc: nothing exported.
+    let statuses: Vec<Status> = one_owner.iter().map(|(_, a)| a.status).collect();
+    assert_eq!(statuses[0], Status::Unhealthy, "{one_owner:?}");
+    assert!(one_owner[1..]
+        .iter()
+        .all(|(_, a)| a.cause == Some(Cause::NotAssessed)));
+    let four = vec![
+        sub("aaaa"),
+        ra(1, "/subscriptions/aaaa", OWNER, "a"),
+        ra(2, "/subscriptions/aaaa", OWNER, "b"),
+        ra(3, "/subscriptions/aaaa", OWNER, "c"),
+        ra(4, "/", OWNER, "d"),
+    ];
+    let results = run_rule("AZ-IAM-002", &four).expect("rule exists");
+    assert_eq!(results[0].1.status, Status::Unhealthy, "{results:?}");
+    assert_eq!(results[0].1.reason.as_deref(), Some("4 owners assigned"));
+}
