@@ -38,21 +38,37 @@ pub enum Evaluation {
 }
 
 /// What an IfNotExists check needs from the evaluated resource, kept instead of the resource itself.
+///
+/// Invariant: 32 bytes for the common check (no computed name, no `resourceGroupName`, no
+/// `field()` slot); the streaming evaluator holds one per pending (resource, policy) pair until
+/// `finish`, several per resource on a large estate.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PendingExistence {
     /// Shared by all pending checks of one resource (a VM has ~25): one allocation per resource;
     /// subscription, resource group and name are derived from it.
     pub(crate) target_id: std::sync::Arc<str>,
-    /// `details.resourceGroupName`, when given.
-    pub(crate) rg_override: Option<Box<str>>,
     /// Related resources must be below the target's id (child or extension types).
     pub(crate) under_target: bool,
     pub(crate) scope_subscription: bool,
-    pub(crate) related_name: Option<Box<str>>,
-    pub(crate) values: Box<[Value]>,
+    /// The parts few policies have, boxed so that the common check carries one null pointer.
+    pub(crate) extra: Option<Box<PendingExtra>>,
+}
+
+/// The rarely present parts of a [`PendingExistence`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub(crate) struct PendingExtra {
+    /// `details.resourceGroupName`, when given.
+    rg_override: Option<Box<str>>,
+    related_name: Option<Box<str>>,
+    /// `field()` values of the evaluated resource that `details` reads.
+    values: Box<[Value]>,
 }
 
 impl PendingExistence {
+    /// `field()` slot values of the evaluated resource (`details.existenceCondition` reads them).
+    pub(crate) fn values(&self) -> &[Value] {
+        self.extra.as_ref().map_or(&[], |e| &e.values)
+    }
     /// Id of the evaluated resource.
     pub fn target_id(&self) -> &str {
         &self.target_id
@@ -68,14 +84,15 @@ impl PendingExistence {
     /// Resource group that related resources are searched in (details.resourceGroupName or the
     /// target's own).
     pub fn resource_group(&self) -> Option<&str> {
-        self.rg_override
-            .as_deref()
+        self.extra
+            .as_ref()
+            .and_then(|e| e.rg_override.as_deref())
             .or_else(|| id_parts(&self.target_id).1)
     }
     /// `details.name` as computed for this target (from an expression such as
     /// `[concat(field('name'), '/default')]`); `None` when the name is a literal or absent.
     pub fn related_name(&self) -> Option<&str> {
-        self.related_name.as_deref()
+        self.extra.as_ref().and_then(|e| e.related_name.as_deref())
     }
 }
 
@@ -966,27 +983,33 @@ impl CompiledPolicy {
             .iter()
             .map(|f| field_value(f, resource, None).into_owned())
             .collect();
+        let extra =
+            (rg_override.is_some() || related_name.is_some() || !values.is_empty()).then(|| {
+                Box::new(PendingExtra {
+                    rg_override,
+                    related_name,
+                    values: values.into(),
+                })
+            });
         Ok(PendingExistence {
             target_id: view.shared_id(),
-            rg_override,
             under_target,
             // A subscription-level target (no resource group) is searched in its subscription.
             scope_subscription: is_subscription
                 || rg.is_none()
                 || ex.scope == ExistenceScope::Subscription,
-            related_name,
-            values: values.into(),
+            extra,
         })
     }
 
     /// `details.name` for this pending check: computed per target, or the policy's literal.
     pub(crate) fn wanted_name<'s>(&'s self, pending: &'s PendingExistence) -> Option<&'s str> {
-        pending.related_name.as_deref().or_else(|| {
-            match self.existence.as_ref()?.name.as_ref()? {
+        pending
+            .related_name()
+            .or_else(|| match self.existence.as_ref()?.name.as_ref()? {
                 Operand::Lit(Value::String(s)) => Some(s.as_str()),
                 _ => None,
-            }
-        })
+            })
     }
 
     /// Whether `related` is in scope for `pending` (type, id/resource group/subscription, name).
@@ -1063,7 +1086,7 @@ impl CompiledPolicy {
             let ctx = Ctx {
                 resource: r,
                 home_id: &pending.target_id,
-                slots: &pending.values,
+                slots: pending.values(),
                 resource_group: None,
                 properties: get_present(r, "properties"),
             };

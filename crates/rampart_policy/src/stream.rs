@@ -6,6 +6,7 @@
 //! types (diagnostic settings, assessments…) are retained, until [`StreamingEvaluator::finish`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -77,12 +78,16 @@ pub struct StreamingEvaluator<'p> {
     unpinned: Vec<usize>,
     /// lower-case related type → store.
     related: HashMap<String, RelatedStore>,
-    pending: Vec<(u32, usize, PendingExistence)>,
+    /// (resource key, policy index, check): 40 bytes each, the bulk of what a large scan retains.
+    pending: Vec<(u32, u32, PendingExistence)>,
     /// Resource-group rows seen so far, by (subscription, resource group), lower-case.
     resource_groups: HashMap<(String, String), Value>,
     /// Resources of policies that call `resourceGroup()` whose resource-group row had not been seen
-    /// yet; re-evaluated in `finish` (few: only the types those policies pin).
-    rg_deferred: Vec<(u32, usize, Value)>,
+    /// yet; re-evaluated in `finish` (few: only the types those policies pin). One pruned copy per
+    /// resource, shared by all its deferred policies.
+    rg_deferred: Vec<(u32, u32, Arc<Value>)>,
+    /// Member prefixes any `resourceGroup()` policy reads: what a deferred copy keeps.
+    rg_reads: Vec<Vec<Box<str>>>,
     needs_rg: bool,
 }
 
@@ -123,6 +128,10 @@ impl<'p> StreamingEvaluator<'p> {
             }
         }
         let needs_rg = policies.iter().any(CompiledPolicy::uses_resource_group);
+        let mut rg_reads = Vec::new();
+        for p in policies.iter().filter(|p| p.uses_resource_group()) {
+            crate::compile::read_prefixes(&p.rule, &mut rg_reads);
+        }
         StreamingEvaluator {
             policies,
             by_type,
@@ -131,6 +140,7 @@ impl<'p> StreamingEvaluator<'p> {
             pending: Vec::new(),
             resource_groups: HashMap::new(),
             rg_deferred: Vec::new(),
+            rg_reads,
             needs_rg,
         }
     }
@@ -155,6 +165,7 @@ impl<'p> StreamingEvaluator<'p> {
         let pending = &mut self.pending;
         let resource_groups = &mut self.resource_groups;
         let rg_deferred = &mut self.rg_deferred;
+        let rg_reads = &self.rg_reads;
         let needs_rg = self.needs_rg;
         with_view(resource, |view| {
             let t = view.type_lower;
@@ -168,6 +179,7 @@ impl<'p> StreamingEvaluator<'p> {
                 }
             }
             let typed = by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
+            let mut deferred_copy: Option<Arc<Value>> = None;
             for &i in typed.iter().chain(unpinned.iter()) {
                 let policy = &policies[i];
                 let mut rg = None;
@@ -176,15 +188,15 @@ impl<'p> StreamingEvaluator<'p> {
                     if rg.is_none()
                         && !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable)
                     {
-                        let mut reads = Vec::new();
-                        crate::compile::read_prefixes(&policy.rule, &mut reads);
-                        rg_deferred.push((resource_key, i, prune(resource, &reads)));
+                        let copy = deferred_copy
+                            .get_or_insert_with(|| Arc::new(prune(resource, rg_reads)));
+                        rg_deferred.push((resource_key, i as u32, Arc::clone(copy)));
                         continue;
                     }
                 }
                 match policy.evaluate_typed(view, rg) {
                     Evaluation::NotApplicable => {}
-                    Evaluation::NeedsRelated(p) => pending.push((resource_key, i, p)),
+                    Evaluation::NeedsRelated(p) => pending.push((resource_key, i as u32, p)),
                     other => emit(resource_key, i, other),
                 }
             }
@@ -208,10 +220,10 @@ impl<'p> StreamingEvaluator<'p> {
     pub fn finish(mut self, emit: &mut dyn FnMut(u32, usize, Evaluation)) {
         for (key, i, resource) in std::mem::take(&mut self.rg_deferred) {
             let rg = rg_key(&resource).and_then(|k| self.resource_groups.get(&k));
-            match self.policies[i].evaluate_in_resource_group(&resource, rg) {
+            match self.policies[i as usize].evaluate_in_resource_group(&resource, rg) {
                 Evaluation::NotApplicable => {}
                 Evaluation::NeedsRelated(p) => self.pending.push((key, i, p)),
-                other => emit(key, i, other),
+                other => emit(key, i as usize, other),
             }
         }
         // Index retained related resources by ancestor id (for child/extension types) and by
@@ -251,16 +263,17 @@ impl<'p> StreamingEvaluator<'p> {
         }
         let empty: Vec<&Value> = Vec::new();
         let mut lower = String::new();
-        for (key, i, p) in &self.pending {
-            let policy = &self.policies[*i];
+        for &(key, i, ref p) in &self.pending {
+            let i = i as usize;
+            let policy = &self.policies[i];
             let Some(ex) = &policy.existence else {
                 continue;
             };
             let store = self.related.get(&ex.related_type_lower);
             if store.is_none_or(|s| s.items.is_empty()) {
                 emit(
-                    *key,
-                    *i,
+                    key,
+                    i,
                     Evaluation::NotAssessed {
                         reason: format!("the export holds no {} resources", ex.related_type),
                     },
@@ -286,8 +299,8 @@ impl<'p> StreamingEvaluator<'p> {
                 }
             };
             emit(
-                *key,
-                *i,
+                key,
+                i,
                 policy.existence_verdict(p, candidates.unwrap_or(&empty), false),
             );
         }
