@@ -79,8 +79,13 @@ impl ScanStore {
     /// Records a resource and returns its dense key.
     pub(crate) fn add_resource(&mut self, resource: &Resource) -> u32 {
         let key = u32::try_from(self.resources.len()).unwrap_or(u32::MAX);
-        if resource.resource_type.eq_ignore_ascii_case(SUBSCRIPTION_TYPE) && !resource.name.is_empty() {
-            self.scope_names.insert(resource.scope.clone(), resource.name.clone());
+        if resource
+            .resource_type
+            .eq_ignore_ascii_case(SUBSCRIPTION_TYPE)
+            && !resource.name.is_empty()
+        {
+            self.scope_names
+                .insert(resource.scope.clone(), resource.name.clone());
         }
         self.resources.push(ResourceInfo {
             id: resource.id.as_str().into(),
