@@ -251,6 +251,9 @@ pub(crate) struct Existence {
     pub(crate) condition: Option<Cond>,
     pub(crate) target_slots: Vec<FieldRef>,
     pub(crate) condition_reads_properties: Option<String>,
+    /// The condition calls `resourceGroup()` or `subscription()` (which describe the evaluated
+    /// resource): with `target_slots`, what makes its outcome depend on the target.
+    pub(crate) condition_reads_scope: bool,
 }
 
 enum ScopeInfo {
@@ -275,6 +278,8 @@ struct Compiler<'c> {
     reads_properties: Option<String>,
     missing_param: Option<String>,
     uses_resource_group: bool,
+    /// Set when `resourceGroup()` or `subscription()` is compiled.
+    calls_scope: bool,
 }
 
 fn member<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
@@ -544,6 +549,9 @@ impl Compiler<'_> {
                 if f == Func::ResourceGroup {
                     self.uses_resource_group = true;
                 }
+                if matches!(f, Func::ResourceGroup | Func::Subscription) {
+                    self.calls_scope = true;
+                }
                 match f {
                     Func::Parameters => {
                         let pname = self.const_str(
@@ -643,6 +651,7 @@ pub(crate) fn eval_constant(ast: &Ast, params: &Map<String, Value>) -> Result<Va
         reads_properties: None,
         missing_param: None,
         uses_resource_group: false,
+        calls_scope: false,
     };
     match c.expr(ast, "", "") {
         Ok(Expr::Lit(v)) => Ok(v),
@@ -906,6 +915,7 @@ impl CompiledPolicy {
             reads_properties: None,
             missing_param: None,
             uses_resource_group: false,
+            calls_scope: false,
         };
         let cond = c.cond(if_, "policyRule.if")?;
         let reads_properties = c.reads_properties.take();
@@ -945,6 +955,7 @@ impl CompiledPolicy {
                     _ => ExistenceScope::ResourceGroup,
                 };
                 c.slots = Some(Vec::new());
+                c.calls_scope = false;
                 let condition = member(d, "existenceCondition")
                     .map(|e| c.cond(e, "policyRule.then.details.existenceCondition"))
                     .transpose()?;
@@ -957,6 +968,7 @@ impl CompiledPolicy {
                     condition,
                     target_slots: c.slots.take().unwrap_or_default(),
                     condition_reads_properties: c.reads_properties.take(),
+                    condition_reads_scope: c.calls_scope,
                 })
             }
             _ => None,

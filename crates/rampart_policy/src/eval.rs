@@ -126,7 +126,11 @@ pub(crate) fn id_parts(id: &str) -> (Option<&str>, Option<&str>) {
 
 /// `fullName`: the resource name prefixed by its parents' names (`server/db`).
 pub(crate) fn full_name(resource: &Value) -> Option<String> {
-    let id = get_present(resource, "id").and_then(Value::as_str)?;
+    full_name_of_id(get_present(resource, "id").and_then(Value::as_str)?)
+}
+
+/// [`full_name`] from the id alone.
+pub(crate) fn full_name_of_id(id: &str) -> Option<String> {
     let lower = id.to_ascii_lowercase();
     let pos = lower.rfind("/providers/")?;
     let tail: Vec<&str> = id[pos + "/providers/".len()..].split('/').collect();
@@ -1064,41 +1068,100 @@ impl CompiledPolicy {
         let Some(ex) = &self.existence else {
             return Evaluation::NotApplicable;
         };
-        let mut candidates = 0usize;
-        let mut lacking = 0usize;
-        for r in related {
+        let want = self.wanted_name(pending);
+        let checks = related.iter().map(|r| {
             let ok = if check_scope {
                 self.related_in_scope(pending, r)
             } else {
-                name_matches(self.wanted_name(pending), r)
+                name_matches(want, r)
             };
             if !ok {
-                continue;
+                return Check::Skip;
             }
-            candidates += 1;
             let Some(cond) = &ex.condition else {
-                return Evaluation::Compliant;
+                return Check::Holds;
             };
-            if get_present(r, "properties").is_none() && ex.condition_reads_properties.is_some() {
-                lacking += 1;
-                continue;
+            let properties = get_present(r, "properties");
+            if properties.is_none() && ex.condition_reads_properties.is_some() {
+                return Check::Lacking;
             }
             let ctx = Ctx {
                 resource: r,
                 home_id: &pending.target_id,
                 slots: pending.values(),
                 resource_group: None,
-                properties: get_present(r, "properties"),
+                properties,
             };
             match eval_cond(cond, &ctx, None) {
-                Ok(true) => return Evaluation::Compliant,
-                Ok(false) => {}
-                Err(e) => {
+                Ok(true) => Check::Holds,
+                Ok(false) => Check::Fails,
+                Err(e) => Check::Error(e.into()),
+            }
+        });
+        self.decide_existence(pending, checks)
+    }
+
+    /// True when the existence condition's outcome on a related resource does not depend on the
+    /// evaluated resource (no `field()` slot, no `resourceGroup()` / `subscription()`), so it can
+    /// be decided once per related resource ([`CompiledPolicy::precheck_existence`]).
+    pub(crate) fn existence_is_target_independent(&self) -> bool {
+        self.existence.as_ref().is_some_and(|ex| {
+            ex.condition.is_some() && ex.target_slots.is_empty() && !ex.condition_reads_scope
+        })
+    }
+
+    /// The existence condition on `related` alone (only meaningful when
+    /// [`CompiledPolicy::existence_is_target_independent`]); never `Skip`.
+    pub(crate) fn precheck_existence(&self, related: &Value) -> Check {
+        let Some(ex) = &self.existence else {
+            return Check::Holds;
+        };
+        let Some(cond) = &ex.condition else {
+            return Check::Holds;
+        };
+        let properties = get_present(related, "properties");
+        if properties.is_none() && ex.condition_reads_properties.is_some() {
+            return Check::Lacking;
+        }
+        let ctx = Ctx {
+            resource: related,
+            home_id: "",
+            slots: &[],
+            resource_group: None,
+            properties,
+        };
+        match eval_cond(cond, &ctx, None) {
+            Ok(true) => Check::Holds,
+            Ok(false) => Check::Fails,
+            Err(e) => Check::Error(e.into()),
+        }
+    }
+
+    /// The verdict from the related resources' checks, in order: the first that holds makes the
+    /// target compliant, the first error makes it `NotAssessed`.
+    pub(crate) fn decide_existence<C: std::borrow::Borrow<Check>>(
+        &self,
+        pending: &PendingExistence,
+        checks: impl Iterator<Item = C>,
+    ) -> Evaluation {
+        let Some(ex) = &self.existence else {
+            return Evaluation::NotApplicable;
+        };
+        let mut candidates = 0usize;
+        let mut lacking = 0usize;
+        for c in checks {
+            match c.borrow() {
+                Check::Skip => continue,
+                Check::Holds => return Evaluation::Compliant,
+                Check::Lacking => lacking += 1,
+                Check::Fails => {}
+                Check::Error(e) => {
                     return Evaluation::NotAssessed {
                         reason: format!("existence condition failed: {e}"),
                     }
                 }
             }
+            candidates += 1;
         }
         if lacking > 0 {
             return Evaluation::NotAssessed {
@@ -1123,9 +1186,35 @@ impl CompiledPolicy {
     }
 }
 
+/// What one related resource contributes to an IfNotExists decision.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Check {
+    /// Out of scope or another name.
+    Skip,
+    /// A candidate without the `properties` object its existence condition reads.
+    Lacking,
+    Holds,
+    Fails,
+    /// The existence condition failed to evaluate.
+    Error(Box<str>),
+}
+
 /// `details.name` check: the related resource's name, last id segment, or (for `parent/child`
 /// names) full name; a trailing `?` matches any last segment.
 fn name_matches(want: Option<&str>, related: &Value) -> bool {
+    let name = get_present(related, "name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    name_matches_parts(
+        want,
+        name,
+        get_present(related, "id").and_then(Value::as_str),
+    )
+}
+
+/// [`name_matches`] on a related resource reduced to its name and id (`""` when absent or not a
+/// string, as [`name_matches`] reads them).
+pub(crate) fn name_matches_parts(want: Option<&str>, name: &str, id: Option<&str>) -> bool {
     let Some(want) = want else {
         return true;
     };
@@ -1138,17 +1227,14 @@ fn name_matches(want: Option<&str>, related: &Value) -> bool {
             cand.eq_ignore_ascii_case(want)
         }
     };
-    let name = get_present(related, "name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
     if matches_one(name) {
         return true;
     }
-    let rid = get_present(related, "id")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if matches_one(rid.rsplit('/').next().unwrap_or("")) {
+    if matches_one(id.unwrap_or("").rsplit('/').next().unwrap_or("")) {
         return true;
     }
-    want.contains('/') && full_name(related).is_some_and(|f| matches_one(&f))
+    want.contains('/')
+        && id
+            .and_then(full_name_of_id)
+            .is_some_and(|f| matches_one(&f))
 }

@@ -11,15 +11,31 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::compile::CompiledPolicy;
-use crate::eval::{id_parts, with_view, Evaluation, PendingExistence};
+use crate::eval::{id_parts, name_matches_parts, with_view, Check, Evaluation, PendingExistence};
 use crate::value::get_present;
 
 #[derive(Default)]
 struct RelatedStore {
-    /// Retained resources of this related type, pruned to what the existence conditions read.
-    items: Vec<Value>,
+    /// Retained resources of this related type.
+    items: Vec<RelatedItem>,
     /// Member prefixes the existence conditions of this type read.
     reads: Vec<Vec<Box<str>>>,
+    /// Some policy's existence condition on this type reads the evaluated resource (`field()`,
+    /// `resourceGroup()`): items keep a pruned copy to evaluate it at `finish`.
+    keep_values: bool,
+    /// Policies whose existence condition on this type is decided per related resource when it
+    /// streams by (position = index into [`RelatedItem::checks`]).
+    prechecked: Vec<usize>,
+}
+
+/// A retained related resource: what the index and `details.name` read, the outcomes of the
+/// target-independent existence conditions, and a pruned copy only when some condition needs the
+/// target (a few hundred bytes instead of the B-tree nodes of a pruned JSON object).
+struct RelatedItem {
+    id: Option<Box<str>>,
+    name: Box<str>,
+    checks: Box<[Check]>,
+    value: Option<Value>,
 }
 
 /// Top-level members always kept in a pruned copy (identity, scope and the special fields).
@@ -78,6 +94,8 @@ pub struct StreamingEvaluator<'p> {
     unpinned: Vec<usize>,
     /// lower-case related type → store.
     related: HashMap<String, RelatedStore>,
+    /// Per policy: its position in its related type's `prechecked` list.
+    precheck_slot: Vec<Option<usize>>,
     /// (resource key, policy index, check): 40 bytes each, the bulk of what a large scan retains.
     pending: Vec<(u32, u32, PendingExistence)>,
     /// Resource-group rows seen so far, by (subscription, resource group), lower-case.
@@ -107,6 +125,7 @@ impl<'p> StreamingEvaluator<'p> {
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut unpinned = Vec::new();
         let mut related = HashMap::new();
+        let mut precheck_slot = vec![None; policies.len()];
         for (i, p) in policies.iter().enumerate() {
             match p.pinned_types() {
                 Some(types) => {
@@ -125,6 +144,12 @@ impl<'p> StreamingEvaluator<'p> {
                 if let Some(c) = &ex.condition {
                     crate::compile::read_prefixes(c, &mut store.reads);
                 }
+                if p.existence_is_target_independent() {
+                    precheck_slot[i] = Some(store.prechecked.len());
+                    store.prechecked.push(i);
+                } else if ex.condition.is_some() {
+                    store.keep_values = true;
+                }
             }
         }
         let needs_rg = policies.iter().any(CompiledPolicy::uses_resource_group);
@@ -137,6 +162,7 @@ impl<'p> StreamingEvaluator<'p> {
             by_type,
             unpinned,
             related,
+            precheck_slot,
             pending: Vec::new(),
             resource_groups: HashMap::new(),
             rg_deferred: Vec::new(),
@@ -170,8 +196,17 @@ impl<'p> StreamingEvaluator<'p> {
         with_view(resource, |view| {
             let t = view.type_lower;
             if let Some(store) = related.get_mut(t) {
-                let pruned = prune(resource, &store.reads);
-                store.items.push(pruned);
+                let str_of = |k| get_present(resource, k).and_then(Value::as_str);
+                store.items.push(RelatedItem {
+                    id: str_of("id").map(Into::into),
+                    name: str_of("name").unwrap_or("").into(),
+                    checks: store
+                        .prechecked
+                        .iter()
+                        .map(|&i| policies[i].precheck_existence(resource))
+                        .collect(),
+                    value: store.keep_values.then(|| prune(resource, &store.reads)),
+                });
             }
             if needs_rg && t == RESOURCE_GROUP_TYPE {
                 if let Some(k) = rg_key(resource) {
@@ -226,60 +261,58 @@ impl<'p> StreamingEvaluator<'p> {
                 other => emit(key, i as usize, other),
             }
         }
-        // Index retained related resources by ancestor id (for child/extension types) and by
-        // (subscription, resource group) / subscription (for the other scopes).
-        struct Index<'v> {
-            by_ancestor: HashMap<String, Vec<&'v Value>>,
-            by_rg: HashMap<(String, String), Vec<&'v Value>>,
-            by_sub: HashMap<String, Vec<&'v Value>>,
+        // Index retained related resources (positions in their store) by ancestor id (for
+        // child/extension types) and by (subscription, resource group) / subscription (for the
+        // other scopes).
+        #[derive(Default)]
+        struct Index {
+            by_ancestor: HashMap<String, Vec<u32>>,
+            by_rg: HashMap<(String, String), Vec<u32>>,
+            by_sub: HashMap<String, Vec<u32>>,
         }
-        let mut indexes: HashMap<&str, Index<'_>> = HashMap::new();
+        let mut indexes: HashMap<&str, Index> = HashMap::new();
         for (t, store) in &self.related {
-            let mut ix = Index {
-                by_ancestor: HashMap::new(),
-                by_rg: HashMap::new(),
-                by_sub: HashMap::new(),
-            };
-            for v in &store.items {
-                let id = get_present(v, "id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
+            let mut ix = Index::default();
+            for (n, item) in store.items.iter().enumerate() {
+                let n = n as u32;
+                let id = item.id.as_deref().unwrap_or("").to_ascii_lowercase();
                 let (sub, rg) = id_parts(&id);
                 if let Some(s) = sub {
-                    ix.by_sub.entry(s.to_owned()).or_default().push(v);
+                    ix.by_sub.entry(s.to_owned()).or_default().push(n);
                     if let Some(r) = rg {
                         ix.by_rg
                             .entry((s.to_owned(), r.to_owned()))
                             .or_default()
-                            .push(v);
+                            .push(n);
                     }
                 }
                 for parent in parent_ids(&id) {
-                    ix.by_ancestor.entry(parent.to_owned()).or_default().push(v);
+                    ix.by_ancestor.entry(parent.to_owned()).or_default().push(n);
                 }
             }
             indexes.insert(t.as_str(), ix);
         }
-        let empty: Vec<&Value> = Vec::new();
         let mut lower = String::new();
+        let mut values: Vec<&Value> = Vec::new();
         for &(key, i, ref p) in &self.pending {
             let i = i as usize;
             let policy = &self.policies[i];
             let Some(ex) = &policy.existence else {
                 continue;
             };
-            let store = self.related.get(&ex.related_type_lower);
-            if store.is_none_or(|s| s.items.is_empty()) {
-                emit(
-                    key,
-                    i,
-                    Evaluation::NotAssessed {
-                        reason: format!("the export holds no {} resources", ex.related_type),
-                    },
-                );
-                continue;
-            }
+            let store = match self.related.get(&ex.related_type_lower) {
+                Some(s) if !s.items.is_empty() => s,
+                _ => {
+                    emit(
+                        key,
+                        i,
+                        Evaluation::NotAssessed {
+                            reason: format!("the export holds no {} resources", ex.related_type),
+                        },
+                    );
+                    continue;
+                }
+            };
             let Some(ix) = indexes.get(ex.related_type_lower.as_str()) else {
                 continue;
             };
@@ -298,11 +331,29 @@ impl<'p> StreamingEvaluator<'p> {
                     _ => None,
                 }
             };
-            emit(
-                key,
-                i,
-                policy.existence_verdict(p, candidates.unwrap_or(&empty), false),
-            );
+            let candidates = candidates.map_or(&[][..], Vec::as_slice);
+            let items = candidates
+                .iter()
+                .filter_map(|&n| store.items.get(n as usize));
+            let verdict = if ex.condition.is_none() || self.precheck_slot[i].is_some() {
+                let want = policy.wanted_name(p);
+                let slot = self.precheck_slot[i];
+                let checks = items.map(|item| {
+                    if !name_matches_parts(want, &item.name, item.id.as_deref()) {
+                        return &Check::Skip;
+                    }
+                    match slot.and_then(|s| item.checks.get(s)) {
+                        Some(c) => c,
+                        None => &Check::Holds,
+                    }
+                });
+                policy.decide_existence(p, checks)
+            } else {
+                values.clear();
+                values.extend(items.filter_map(|item| item.value.as_ref()));
+                policy.existence_verdict(p, &values, false)
+            };
+            emit(key, i, verdict);
         }
     }
 }
