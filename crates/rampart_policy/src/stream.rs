@@ -102,8 +102,9 @@ pub struct StreamingEvaluator<'p> {
     resource_groups: HashMap<(String, String), Value>,
     /// Resources of policies that call `resourceGroup()` whose resource-group row had not been seen
     /// yet; re-evaluated in `finish` (few: only the types those policies pin). One pruned copy per
-    /// resource, shared by all its deferred policies.
-    rg_deferred: Vec<(u32, u32, Arc<Value>)>,
+    /// resource, shared by all its deferred policies, kept as JSON text (a parsed object costs a
+    /// B-tree node of ~640 bytes however few members it has) and parsed back one at a time.
+    rg_deferred: Vec<(u32, u32, Arc<str>)>,
     /// Member prefixes any `resourceGroup()` policy reads: what a deferred copy keeps.
     rg_reads: Vec<Vec<Box<str>>>,
     needs_rg: bool,
@@ -214,7 +215,7 @@ impl<'p> StreamingEvaluator<'p> {
                 }
             }
             let typed = by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
-            let mut deferred_copy: Option<Arc<Value>> = None;
+            let mut deferred_copy: Option<Arc<str>> = None;
             for &i in typed.iter().chain(unpinned.iter()) {
                 let policy = &policies[i];
                 let mut rg = None;
@@ -224,7 +225,7 @@ impl<'p> StreamingEvaluator<'p> {
                         && !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable)
                     {
                         let copy = deferred_copy
-                            .get_or_insert_with(|| Arc::new(prune(resource, rg_reads)));
+                            .get_or_insert_with(|| prune(resource, rg_reads).to_string().into());
                         rg_deferred.push((resource_key, i as u32, Arc::clone(copy)));
                         continue;
                     }
@@ -253,9 +254,30 @@ impl<'p> StreamingEvaluator<'p> {
     /// Resolves the deferred IfNotExists checks and emits their verdicts. A related type of which
     /// the input held no resource at all gives `NotAssessed` (the export may simply not include it).
     pub fn finish(mut self, emit: &mut dyn FnMut(u32, usize, Evaluation)) {
-        for (key, i, resource) in std::mem::take(&mut self.rg_deferred) {
-            let rg = rg_key(&resource).and_then(|k| self.resource_groups.get(&k));
-            match self.policies[i as usize].evaluate_in_resource_group(&resource, rg) {
+        // Entries of one resource are adjacent and share their text: parse it once.
+        let mut parsed: Option<(Arc<str>, Value)> = None;
+        for (key, i, text) in std::mem::take(&mut self.rg_deferred) {
+            if !parsed.as_ref().is_some_and(|(t, _)| Arc::ptr_eq(t, &text)) {
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(v) => parsed = Some((Arc::clone(&text), v)),
+                    Err(e) => {
+                        // Unreachable (the text is serde_json's own output); never a pass.
+                        emit(
+                            key,
+                            i as usize,
+                            Evaluation::NotAssessed {
+                                reason: format!("internal: deferred resource copy unreadable: {e}"),
+                            },
+                        );
+                        continue;
+                    }
+                }
+            }
+            let Some((_, resource)) = &parsed else {
+                continue;
+            };
+            let rg = rg_key(resource).and_then(|k| self.resource_groups.get(&k));
+            match self.policies[i as usize].evaluate_in_resource_group(resource, rg) {
                 Evaluation::NotApplicable => {}
                 Evaluation::NeedsRelated(p) => self.pending.push((key, i, p)),
                 other => emit(key, i as usize, other),
