@@ -17,7 +17,7 @@ use crate::expr::{apply, Func};
 use crate::path::{collect, lookup, visit, Seg};
 use crate::value::{
     as_bool, compare, contains_ci, get_ci, get_present, like, location_eq, match_pattern,
-    scalar_str, values_equal,
+    scalar_str, values_equal, Members,
 };
 
 /// The outcome of one policy on one resource.
@@ -199,16 +199,32 @@ pub(crate) struct Ctx<'a> {
     pub(crate) resource_group: Option<&'a Value>,
     /// `resource.properties`, looked up once: most paths start there.
     pub(crate) properties: Option<&'a Value>,
+    /// Member indexes of `resource` and `properties`, when built (the evaluated resource).
+    pub(crate) members: Option<&'a (Members<'a>, Members<'a>)>,
 }
 
 impl<'a> Ctx<'a> {
     /// Where an unbound path starts: `properties.…` paths from the cached `properties` object.
+    /// With member indexes, the member of `properties` is resolved here too.
     fn root_of<'s>(&self, segs: &'s [Seg]) -> (Option<&'a Value>, &'s [Seg]) {
         match segs.split_first() {
             Some((Seg::Key(k), rest)) if k.len() == 10 && k.eq_ignore_ascii_case("properties") => {
-                (self.properties, rest)
+                match (self.members, rest.split_first()) {
+                    (Some((_, props)), Some((Seg::Key(m), tail))) if self.properties.is_some() => {
+                        (props.get(m), tail)
+                    }
+                    _ => (self.properties, rest),
+                }
             }
             _ => (Some(self.resource), segs),
+        }
+    }
+
+    /// A top-level member of the resource ([`get_present`]).
+    fn top(&self, key: &str) -> Option<&'a Value> {
+        match self.members {
+            Some((top, _)) => top.get_present(key),
+            None => get_present(self.resource, key),
         }
     }
 }
@@ -243,7 +259,16 @@ fn pick_path<'p>(paths: &'p [Box<[Seg]>], root: &Value) -> &'p [Seg] {
 
 /// The single value of a non-path field (`name`, `type`, `tags['x']`…).
 fn special_field<'a>(f: &FieldRef, resource: &'a Value) -> Option<Cow<'a, Value>> {
-    let b = |k: &str| get_present(resource, k).map(Cow::Borrowed);
+    special_field_in(f, resource, &|k| get_present(resource, k))
+}
+
+/// [`special_field`] with the resource's top-level lookup given.
+fn special_field_in<'a>(
+    f: &FieldRef,
+    resource: &'a Value,
+    top: &dyn Fn(&str) -> Option<&'a Value>,
+) -> Option<Cow<'a, Value>> {
+    let b = |k: &str| top(k).map(Cow::Borrowed);
     match f {
         FieldRef::Name => b("name"),
         FieldRef::Kind => b("kind"),
@@ -251,10 +276,10 @@ fn special_field<'a>(f: &FieldRef, resource: &'a Value) -> Option<Cow<'a, Value>
         FieldRef::Location => b("location"),
         FieldRef::Id => b("id"),
         FieldRef::Tags => b("tags"),
-        FieldRef::IdentityType => get_present(resource, "identity")
+        FieldRef::IdentityType => top("identity")
             .and_then(|i| get_present(i, "type"))
             .map(Cow::Borrowed),
-        FieldRef::Tag(t) => get_present(resource, "tags")
+        FieldRef::Tag(t) => top("tags")
             .and_then(|tags| get_present(tags, t))
             .map(Cow::Borrowed),
         FieldRef::FullName => full_name(resource).map(|s| Cow::Owned(Value::String(s))),
@@ -379,7 +404,7 @@ pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a>, scope: Option<&Scope<'a>
                     "data-plane alias `{a}` has no Resource Manager value"
                 )),
                 special => {
-                    let v = special_field(special, ctx.resource);
+                    let v = special_field_in(special, ctx.resource, &|k| ctx.top(k));
                     apply_op(
                         *op,
                         v.as_deref(),
@@ -667,7 +692,7 @@ fn is_indexed(resource: &Value, type_lower: &str) -> bool {
         let mut n = 0;
         let mut i = 0;
         while i + pat.len() <= b.len() {
-            if b[i..i + pat.len()].eq_ignore_ascii_case(pat) {
+            if b[i] == b'/' && b[i..i + pat.len()].eq_ignore_ascii_case(pat) {
                 n += 1;
                 i += pat.len();
             } else {
@@ -709,6 +734,8 @@ pub(crate) struct View<'a> {
     pub(crate) indexed: bool,
     pub(crate) has_properties: bool,
     pub(crate) properties: Option<&'a Value>,
+    /// Member indexes of the resource and of its `properties` (read by most conditions).
+    pub(crate) members: (Members<'a>, Members<'a>),
     shared_id: std::cell::OnceCell<std::sync::Arc<str>>,
 }
 
@@ -747,6 +774,7 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
         indexed: is_indexed(resource, type_lower),
         has_properties,
         properties,
+        members: (Members::of(Some(resource)), Members::of(properties)),
         shared_id: std::cell::OnceCell::new(),
     };
     f(&view)
@@ -887,6 +915,7 @@ impl CompiledPolicy {
             slots: &[],
             resource_group,
             properties: view.properties,
+            members: Some(&view.members),
         };
         let type_ok = self.pin_decides || applicable(&self.rule, &ctx, false, self.applicability);
         if !type_ok {
@@ -1091,6 +1120,7 @@ impl CompiledPolicy {
                 slots: pending.values(),
                 resource_group: None,
                 properties,
+                members: None,
             };
             match eval_cond(cond, &ctx, None) {
                 Ok(true) => Check::Holds,
@@ -1129,6 +1159,7 @@ impl CompiledPolicy {
             slots: &[],
             resource_group: None,
             properties,
+            members: None,
         };
         match eval_cond(cond, &ctx, None) {
             Ok(true) => Check::Holds,
