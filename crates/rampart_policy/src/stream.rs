@@ -6,7 +6,7 @@
 //! types (diagnostic settings, assessments…) are retained, until [`StreamingEvaluator::finish`].
 //!
 //! What is retained per resource (the evaluator's memory grows with the estate):
-//! - a pending check: 40 bytes (the target id is shared by all checks of one resource);
+//! - a pending check: 12 bytes, plus the target's key and id once per resource;
 //! - a related resource: its id and name plus, per policy whose existence condition does not read
 //!   the evaluated resource, the condition's outcome decided as it streams by; a pruned JSON copy
 //!   only when some condition on its type reads the target (`field()`, `resourceGroup()`);
@@ -19,7 +19,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::compile::CompiledPolicy;
-use crate::eval::{id_parts, name_matches_parts, with_view, Check, Evaluation, PendingExistence};
+use crate::eval::{
+    id_parts, name_matches_parts, with_view, Check, Evaluation, PendingExistence, PendingExtra,
+};
 use crate::value::get_present;
 
 #[derive(Default)]
@@ -104,8 +106,8 @@ pub struct StreamingEvaluator<'p> {
     related: HashMap<String, RelatedStore>,
     /// Per policy: its position in its related type's `prechecked` list.
     precheck_slot: Vec<Option<usize>>,
-    /// (resource key, policy index, check): 40 bytes each, the bulk of what a large scan retains.
-    pending: Vec<(u32, u32, PendingExistence)>,
+    /// Deferred IfNotExists checks, in arrival order.
+    pending: PendingList,
     /// Resource-group rows seen so far, by (subscription, resource group), lower-case.
     resource_groups: HashMap<(String, String), Value>,
     /// Resources of policies that call `resourceGroup()` whose resource-group row had not been seen
@@ -172,7 +174,7 @@ impl<'p> StreamingEvaluator<'p> {
             unpinned,
             related,
             precheck_slot,
-            pending: Vec::new(),
+            pending: PendingList::default(),
             resource_groups: HashMap::new(),
             rg_deferred: Vec::new(),
             rg_reads,
@@ -240,7 +242,7 @@ impl<'p> StreamingEvaluator<'p> {
                 }
                 match policy.evaluate_typed(view, rg) {
                     Evaluation::NotApplicable => {}
-                    Evaluation::NeedsRelated(p) => pending.push((resource_key, i as u32, p)),
+                    Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
                     other => emit(resource_key, i, other),
                 }
             }
@@ -254,7 +256,7 @@ impl<'p> StreamingEvaluator<'p> {
         for (t, store) in other.related {
             self.related.entry(t).or_default().items.extend(store.items);
         }
-        self.pending.extend(other.pending);
+        self.pending.append(other.pending);
         self.resource_groups.extend(other.resource_groups);
         self.rg_deferred.extend(other.rg_deferred);
     }
@@ -287,7 +289,7 @@ impl<'p> StreamingEvaluator<'p> {
             let rg = rg_key(resource).and_then(|k| self.resource_groups.get(&k));
             match self.policies[i as usize].evaluate_in_resource_group(resource, rg) {
                 Evaluation::NotApplicable => {}
-                Evaluation::NeedsRelated(p) => self.pending.push((key, i, p)),
+                Evaluation::NeedsRelated(p) => self.pending.push(key, i, p),
                 other => emit(key, i as usize, other),
             }
         }
@@ -324,7 +326,9 @@ impl<'p> StreamingEvaluator<'p> {
         }
         let mut lower = String::new();
         let mut values: Vec<&Value> = Vec::new();
-        for &(key, i, ref p) in &self.pending {
+        let pending = std::mem::take(&mut self.pending);
+        for (key, i, p) in pending.into_checks() {
+            let p = &p;
             let i = i as usize;
             let policy = &self.policies[i];
             let Some(ex) = &policy.existence else {
@@ -385,6 +389,79 @@ impl<'p> StreamingEvaluator<'p> {
             };
             emit(key, i, verdict);
         }
+    }
+}
+
+/// Deferred IfNotExists checks in arrival order, each target's id stored once: 12 bytes per check
+/// plus one (key, id) row per target resource (a VM has ~25 checks).
+#[derive(Default)]
+struct PendingList {
+    /// (resource key, id) of each target.
+    targets: Vec<(u32, Arc<str>)>,
+    /// (target index, policy index, flags: bit 0 `under_target`, bit 1 `scope_subscription`).
+    checks: Vec<(u32, u32, u8)>,
+    /// The few checks with a computed name, a `resourceGroupName` or `field()` slots, by check
+    /// index (ascending).
+    extras: Vec<(u32, Box<PendingExtra>)>,
+}
+
+impl PendingList {
+    fn push(&mut self, key: u32, policy: u32, p: PendingExistence) {
+        let PendingExistence {
+            target_id,
+            under_target,
+            scope_subscription,
+            extra,
+        } = p;
+        // Checks of one resource arrive together and share the id's allocation.
+        let same = self
+            .targets
+            .last()
+            .is_some_and(|(k, id)| *k == key && Arc::ptr_eq(id, &target_id));
+        if !same {
+            self.targets.push((key, target_id));
+        }
+        let target = self.targets.len().saturating_sub(1) as u32;
+        if let Some(e) = extra {
+            self.extras.push((self.checks.len() as u32, e));
+        }
+        let flags = u8::from(under_target) | (u8::from(scope_subscription) << 1);
+        self.checks.push((target, policy, flags));
+    }
+
+    fn append(&mut self, other: PendingList) {
+        let (t0, c0) = (self.targets.len() as u32, self.checks.len() as u32);
+        self.targets.extend(other.targets);
+        self.checks
+            .extend(other.checks.into_iter().map(|(t, i, f)| (t + t0, i, f)));
+        self.extras
+            .extend(other.extras.into_iter().map(|(c, e)| (c + c0, e)));
+    }
+
+    /// (resource key, policy index, check) in arrival order.
+    fn into_checks(self) -> impl Iterator<Item = (u32, u32, PendingExistence)> {
+        let targets = self.targets;
+        let mut extras = self.extras.into_iter().peekable();
+        self.checks
+            .into_iter()
+            .enumerate()
+            .filter_map(move |(n, (t, i, flags))| {
+                let extra = match extras.peek() {
+                    Some((c, _)) if *c as usize == n => extras.next().map(|(_, e)| e),
+                    _ => None,
+                };
+                let (key, id) = targets.get(t as usize)?;
+                Some((
+                    *key,
+                    i,
+                    PendingExistence {
+                        target_id: Arc::clone(id),
+                        under_target: flags & 1 != 0,
+                        scope_subscription: flags & 2 != 0,
+                        extra,
+                    },
+                ))
+            })
     }
 }
 
