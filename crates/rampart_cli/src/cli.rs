@@ -117,4 +117,7 @@ pub(crate) struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// JSON on one line instead of pretty-printed (about half the size on large estates).
+    #[arg(long)]
+    pub(crate) compact: bool,
 }

@@ -1,11 +1,11 @@
 //! `rampart scan` and `rampart score explain`: run the façade, render, apply the gates.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use rampart_model::{Severity, Status};
-use rampart_report::{Format, Report};
+use rampart_report::{Format, RenderOptions, Report};
 use rampart_scan::{Grouping, ScanRequest};
 
 use crate::cli::{OutputFormat, ScanArgs, SeverityArg};
@@ -22,8 +22,14 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         OutputFormat::Csv => Format::Csv,
         OutputFormat::Html => Format::Html,
     };
+    let options = RenderOptions {
+        // Colour only for a terminal reading the table directly.
+        color: args.output.is_none() && std::io::stdout().is_terminal(),
+        compact_json: args.compact,
+        ..RenderOptions::default()
+    };
     write_output(args, |out| {
-        rampart_report::render(&report, format, out).map_err(Into::into)
+        rampart_report::render_with(&report, format, &options, out).map_err(Into::into)
     })?;
     Ok(gates(args, &report))
 }

@@ -304,6 +304,20 @@ fn every_output_format_renders_the_demo() {
 }
 
 #[test]
+fn compact_json_is_one_line_and_the_same_report() {
+    let pretty = demo_json(&[]);
+    let out = rampart(&["scan", "--demo", "--format", "json", "--compact"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.trim_end().lines().count(), 1, "one line");
+    let mut compact: Value = serde_json::from_str(&text).unwrap();
+    let mut pretty = pretty;
+    compact["generated_at"] = Value::Null;
+    pretty["generated_at"] = Value::Null;
+    assert_eq!(compact, pretty);
+}
+
+#[test]
 fn score_explain_prints_every_intermediate() {
     let out = rampart(&["score", "explain", "--demo"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
