@@ -6,7 +6,10 @@
 //! over that reference's evaluation. The recommendation keeps its id (the policy GUID), title, metadata
 //! and `RecommendationSource::AzurePolicy`; its policy is not handed to the policy evaluator, so the
 //! resource gets the native assessment instead of the policy's "not assessed". The reference's effect
-//! still applies: if the initiative disables it, the native rule's subjects are `OffByPolicy`.
+//! still applies: if the initiative disables it, the native rule's subjects are `OffByPolicy`. A data-plane
+//! policy (Microsoft.Kubernetes.Data, Microsoft.KeyVault.Data) is the exception: it stays with the policy
+//! evaluator too, so the clusters and vaults it targets come out NotAssessed beside the native verdicts on the
+//! data-plane objects themselves.
 //! [`Benchmark::evaluation`] tells which evaluator backs each recommendation.
 
 use std::collections::HashMap;
@@ -354,14 +357,22 @@ impl Benchmark {
                 .map(|s| (*s).to_owned())
                 .collect();
         }
-        let evaluator = if native.is_none() {
+        // A data-plane policy (Microsoft.Kubernetes.Data, Microsoft.KeyVault.Data) stays with the policy
+        // evaluator even when a native rule judges the data-plane objects: the clusters and vaults it targets
+        // then come out NotAssessed with the reason (their data plane was not collected), never absent.
+        let data_plane = native.is_some() && def.mode.is_data_plane();
+        let evaluator = if native.is_none() || data_plane {
             // Every non-native reference goes to the policy evaluator, even when not assessable, so that
             // applicable resources get their NotApplicable / OffByPolicy / NotAssessed assessment.
             match policy_glue::compile(def, &reference.parameters) {
                 Ok(compiled) => {
                     self.policies.push(index, compiled);
+                    if data_plane {
+                        resource_types.extend(if_resource_types(def));
+                    }
                     evaluator
                 }
+                Err(_) if data_plane => evaluator,
                 Err(e) => {
                     tracing::warn!(reference = %reference.reference_id, error = %e, "built-in policy does not compile");
                     Evaluator::NotAssessed {

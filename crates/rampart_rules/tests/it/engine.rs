@@ -207,3 +207,65 @@ fn secure_transfer_and_native_management_ports() {
         Some(Status::Healthy)
     );
 }
+
+/// A Kubernetes data-plane recommendation judges the objects it is given natively, and still reports the
+/// cluster itself as not assessed (its data plane is what Azure Policy would read), never leaves it out.
+#[test]
+fn kubernetes_data_plane_cluster_not_assessed_beside_native_pod_verdicts() {
+    let b = super::builtin();
+    let (no_privileged, _) = b
+        .recommendation("95edb821-ddaf-4404-9732-666045e056b4")
+        .expect("Kubernetes cluster should not allow privileged containers");
+    let cluster = azure(json!({
+        "id": format!("{SUB}/Microsoft.ContainerService/managedClusters/aks1"), "name": "aks1",
+        "type": "microsoft.containerservice/managedclusters", "location": "westeurope",
+        "properties": {"kubernetesVersion": "1.30.3", "enableRBAC": true}
+    }));
+    let pod = Resource {
+        provider: Provider::Kubernetes,
+        scope: "aks1".to_owned(),
+        region: None,
+        resource_group: None,
+        resource_type: "pod".to_owned(),
+        id: "aks1/shop/pod/web".to_owned(),
+        name: "web".to_owned(),
+        tags: Default::default(),
+        native: json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "securityContext": {"privileged": true}}]}
+        }),
+        relationships: Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut engine = Engine::new(b);
+    engine.evaluate(0, &cluster, &mut |k, i, a| out.push((k, i, a)));
+    engine.evaluate(1, &pod, &mut |k, i, a| out.push((k, i, a)));
+    engine.finish(&mut |k, i, a| out.push((k, i, a)));
+    let verdicts: Vec<_> = out.iter().filter(|(_, i, _)| *i == no_privileged).collect();
+    assert_eq!(verdicts.len(), 2, "{verdicts:?}");
+    let cluster_verdict = &verdicts
+        .iter()
+        .find(|(k, _, _)| *k == 0)
+        .expect("cluster assessed")
+        .2;
+    assert_eq!(cluster_verdict.status, Status::NotApplicable);
+    assert_eq!(
+        cluster_verdict.cause,
+        Some(rampart_model::Cause::NotAssessed)
+    );
+    assert!(
+        cluster_verdict
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Kubernetes"),
+        "{cluster_verdict:?}"
+    );
+    let pod_verdict = &verdicts
+        .iter()
+        .find(|(k, _, _)| *k == 1)
+        .expect("pod assessed")
+        .2;
+    assert_eq!(pod_verdict.status, Status::Unhealthy, "{pod_verdict:?}");
+}
