@@ -1107,26 +1107,7 @@ impl CompiledPolicy {
             if !ok {
                 return Check::Skip;
             }
-            let Some(cond) = &ex.condition else {
-                return Check::Holds;
-            };
-            let properties = get_present(r, "properties");
-            if properties.is_none() && ex.condition_reads_properties.is_some() {
-                return Check::Lacking;
-            }
-            let ctx = Ctx {
-                resource: r,
-                home_id: &pending.target_id,
-                slots: pending.values(),
-                resource_group: None,
-                properties,
-                members: None,
-            };
-            match eval_cond(cond, &ctx, None) {
-                Ok(true) => Check::Holds,
-                Ok(false) => Check::Fails,
-                Err(e) => Check::Error(e.into()),
-            }
+            existence_check(ex, r, &pending.target_id, pending.values())
         });
         self.decide_existence(pending, checks)
     }
@@ -1143,28 +1124,9 @@ impl CompiledPolicy {
     /// The existence condition on `related` alone (only meaningful when
     /// [`CompiledPolicy::existence_is_target_independent`]); never `Skip`.
     pub(crate) fn precheck_existence(&self, related: &Value) -> Check {
-        let Some(ex) = &self.existence else {
-            return Check::Holds;
-        };
-        let Some(cond) = &ex.condition else {
-            return Check::Holds;
-        };
-        let properties = get_present(related, "properties");
-        if properties.is_none() && ex.condition_reads_properties.is_some() {
-            return Check::Lacking;
-        }
-        let ctx = Ctx {
-            resource: related,
-            home_id: "",
-            slots: &[],
-            resource_group: None,
-            properties,
-            members: None,
-        };
-        match eval_cond(cond, &ctx, None) {
-            Ok(true) => Check::Holds,
-            Ok(false) => Check::Fails,
-            Err(e) => Check::Error(e.into()),
+        match &self.existence {
+            Some(ex) => existence_check(ex, related, "", &[]),
+            None => Check::Holds,
         }
     }
 
@@ -1268,4 +1230,35 @@ pub(crate) fn name_matches_parts(want: Option<&str>, name: &str, id: Option<&str
         && id
             .and_then(full_name_of_id)
             .is_some_and(|f| matches_one(&f))
+}
+
+/// The existence condition of `ex` on one related resource; `home_id` and `slots` are the evaluated
+/// resource's id and `field()` values (empty when the condition does not read the evaluated resource).
+/// Missing `properties` that the condition reads is `Lacking`, never a pass.
+fn existence_check(
+    ex: &crate::compile::Existence,
+    related: &Value,
+    home_id: &str,
+    slots: &[Value],
+) -> Check {
+    let Some(cond) = &ex.condition else {
+        return Check::Holds;
+    };
+    let properties = get_present(related, "properties");
+    if properties.is_none() && ex.condition_reads_properties.is_some() {
+        return Check::Lacking;
+    }
+    let ctx = Ctx {
+        resource: related,
+        home_id,
+        slots,
+        resource_group: None,
+        properties,
+        members: None,
+    };
+    match eval_cond(cond, &ctx, None) {
+        Ok(true) => Check::Holds,
+        Ok(false) => Check::Fails,
+        Err(e) => Check::Error(e.into()),
+    }
 }
