@@ -52,6 +52,10 @@ impl Ecosystem {
 pub struct Distro {
     /// `ID` (`debian`, `ubuntu`, `alpine`, `rhel`, `rocky`, ...).
     pub id: String,
+    /// `ID_LIKE`, space-separated in the file (`ubuntu debian` on Linux Mint): the
+    /// distributions this one derives from, closest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_like: Vec<String>,
     /// `VERSION_ID` (`12`, `22.04`, `3.19.1`).
     pub version_id: Option<String>,
     /// `VERSION_CODENAME` (`bookworm`).

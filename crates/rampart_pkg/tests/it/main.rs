@@ -1,0 +1,4 @@
+//! rampart_pkg integration tests: parsers on real databases and files, and differential
+//! checks against the package managers' own tools.
+
+mod os;
