@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::SubAssessment;
+
 /// Defender's assessment status codes, exactly: `Healthy`, `Unhealthy`, `NotApplicable`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Status {
@@ -77,6 +79,10 @@ pub struct Assessment {
     /// A human sentence: what was found or what was missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Findings under this assessment (vulnerability recommendations only; empty, and unallocated,
+    /// everywhere else).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_assessments: Vec<SubAssessment>,
 }
 
 impl Assessment {
@@ -87,6 +93,7 @@ impl Assessment {
             status: Status::Healthy,
             cause: None,
             reason: None,
+            sub_assessments: Vec::new(),
         }
     }
 
@@ -97,6 +104,7 @@ impl Assessment {
             status: Status::Unhealthy,
             cause: None,
             reason,
+            sub_assessments: Vec::new(),
         }
     }
 
@@ -107,7 +115,15 @@ impl Assessment {
             status: Status::NotApplicable,
             cause: Some(cause),
             reason,
+            sub_assessments: Vec::new(),
         }
+    }
+
+    /// This assessment with `subs` as its sub-assessments.
+    #[must_use]
+    pub fn with_sub_assessments(mut self, subs: Vec<SubAssessment>) -> Self {
+        self.sub_assessments = subs;
+        self
     }
 
     /// Missing data: `NotApplicable` with cause `NotAssessed` and the reason.

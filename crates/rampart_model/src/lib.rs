@@ -1,13 +1,19 @@
 //! Rampart's vocabulary, shared by every other crate: the inventory [`Resource`], the benchmark's
 //! [`Control`] and [`Recommendation`] metadata, and the [`Assessment`] of one recommendation on one
-//! resource. Pure data: this crate does no IO and knows nothing about formats, SQL or HTTP.
+//! resource (with the [`SubAssessment`]s of vulnerability findings). Pure data: this crate does no IO and knows nothing about formats, SQL or HTTP.
 
 mod assessment;
 mod benchmark;
 mod resource;
+mod vulnerability;
 
 pub use assessment::{Assessment, Cause, ExemptionCategory, Status};
 pub use benchmark::{
     Control, ControlId, Effort, Recommendation, RecommendationSource, Severity, Threat, UserImpact,
 };
 pub use resource::{Provider, Relationship, Resource};
+pub use vulnerability::{
+    AffectedPackage, Cvss, CvssRating, CvssScore, Finding, FindingSeverity, FixStatus, IgnoredBy,
+    PackageCategory, ScanStatus, SubAssessment, SubAssessmentCause, SubAssessmentStatus,
+    VulnerabilityData, VulnerabilityScan, VULNERABILITY_SCAN_FIELD,
+};

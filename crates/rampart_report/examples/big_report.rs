@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 unhealthy: 0,
                 not_applicable: 0,
                 resources: Vec::new(),
+                sub_assessments: std::collections::BTreeMap::new(),
             })
             .collect(),
         compliance: Vec::new(),

@@ -13,7 +13,9 @@
 //! (Defender's API uses 0–1 with 4 decimals: divide by 100); `max` is an integer number of points.
 
 use chrono::{DateTime, Utc};
-use rampart_model::{Cause, Provider, Severity, Status};
+use std::collections::BTreeMap;
+
+use rampart_model::{Cause, Provider, Severity, Status, SubAssessment};
 use serde::{Deserialize, Serialize};
 
 use crate::intern::StringTable;
@@ -383,6 +385,11 @@ pub struct RecommendationReport {
     pub not_applicable: u64,
     /// One entry per resource assessed (compact; read them with [`Report::results`]).
     pub resources: Vec<ResultEntry>,
+    /// Side table of sub-assessments (vulnerability findings), keyed by position in `resources`:
+    /// rare, so they are kept apart and [`ResultEntry`] stays 12 bytes. Empty (unallocated) for
+    /// every recommendation without findings. Serialised inside each result object
+    /// (`resources[].sub_assessments`).
+    pub sub_assessments: BTreeMap<u32, Vec<SubAssessment>>,
 }
 
 /// One recommendation's result on one resource, owned: the contract's `recommendations[].resources[]`
@@ -415,6 +422,9 @@ pub struct ResourceResult {
     /// A human sentence: what was found, what was missing, or the exemption's note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Findings under this result (vulnerability recommendations), in Defender's sub-assessment shape.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_assessments: Vec<SubAssessment>,
 }
 
 /// Defender's regulatory-compliance states.

@@ -4,9 +4,9 @@
 //! ([`ResourceView`], [`ResourceResultView`]) with `&str` fields; serialisation expands each entry
 //! into the contract's `recommendations[].resources[]` object (see `wire.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use rampart_model::{Cause, Provider, Status};
+use rampart_model::{Cause, Provider, Status, SubAssessment};
 use serde::Serialize;
 
 use crate::intern::{StrId, StringTable};
@@ -97,6 +97,9 @@ pub struct ResourceResultView<'a> {
     /// What was found, what was missing, or the exemption's note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
+    /// Findings under this result (from the recommendation's side table); empty for most results.
+    #[serde(skip_serializing_if = "<[SubAssessment]>::is_empty")]
+    pub sub_assessments: &'a [SubAssessment],
 }
 
 impl ResourceResultView<'_> {
@@ -114,6 +117,7 @@ impl ResourceResultView<'_> {
             status: self.status,
             cause: self.cause,
             reason: self.reason.map(str::to_owned),
+            sub_assessments: self.sub_assessments.to_vec(),
         }
     }
 }
@@ -154,7 +158,8 @@ impl Report {
         })
     }
 
-    /// One entry with its resource and reason resolved.
+    /// One entry with its resource and reason resolved (without sub-assessments, which live in the
+    /// recommendation's side table: use [`Report::results`] or [`Report::result_in`] for them).
     #[must_use]
     pub fn result(&self, entry: &ResultEntry) -> ResourceResultView<'_> {
         let r = self.resource(entry.resource).unwrap_or(MISSING);
@@ -169,7 +174,22 @@ impl Report {
             status: entry.status,
             cause: entry.cause,
             reason: self.strings.get(entry.reason),
+            sub_assessments: &[],
         }
+    }
+
+    /// Entry `index` of `rec` with every string and its sub-assessments resolved; `None` when out of
+    /// range.
+    #[must_use]
+    pub fn result_in<'a>(
+        &'a self,
+        rec: &'a RecommendationReport,
+        index: usize,
+    ) -> Option<ResourceResultView<'a>> {
+        let entry = rec.resources.get(index)?;
+        let mut view = self.result(entry);
+        view.sub_assessments = sub_assessments_of(rec, index);
+        Some(view)
     }
 
     /// The results of `rec` (a recommendation of this report), in order, with every string resolved.
@@ -177,7 +197,14 @@ impl Report {
         &'a self,
         rec: &'a RecommendationReport,
     ) -> impl ExactSizeIterator<Item = ResourceResultView<'a>> + 'a {
-        rec.resources.iter().map(move |e| self.result(e))
+        let side = !rec.sub_assessments.is_empty();
+        rec.resources.iter().enumerate().map(move |(i, e)| {
+            let mut view = self.result(e);
+            if side {
+                view.sub_assessments = sub_assessments_of(rec, i);
+            }
+            view
+        })
     }
 
     /// Adds a resource to the table (interning its strings) and returns its index. Does not look for
@@ -207,12 +234,18 @@ impl Report {
             return;
         }
         let mut interner = ResultInterner::new(&self.resources);
-        let entries: Vec<ResultEntry> = results
-            .into_iter()
-            .map(|r| interner.entry(&mut self.strings, &mut self.resources, &r))
-            .collect();
+        let mut subs = BTreeMap::new();
+        let mut entries: Vec<ResultEntry> = Vec::new();
+        for mut r in results {
+            if !r.sub_assessments.is_empty() {
+                let at = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+                subs.insert(at, std::mem::take(&mut r.sub_assessments));
+            }
+            entries.push(interner.entry(&mut self.strings, &mut self.resources, &r));
+        }
         let target = &mut self.recommendations[rec];
         target.resources = entries;
+        target.sub_assessments = subs;
         target.recount();
     }
 
@@ -225,6 +258,14 @@ impl Report {
             .map(|r| self.results(r).map(|v| v.to_owned_result()).collect())
             .unwrap_or_default()
     }
+}
+
+/// The sub-assessments of entry `index` of `rec` (empty when it has none).
+fn sub_assessments_of(rec: &RecommendationReport, index: usize) -> &[SubAssessment] {
+    u32::try_from(index)
+        .ok()
+        .and_then(|i| rec.sub_assessments.get(&i))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Finds or adds the resource of an owned result, so equal resources share one table entry.

@@ -6,7 +6,8 @@
 //! reports are equal when they serialise identically, whatever their string-table numbering.
 
 use chrono::{DateTime, Utc};
-use rampart_model::{Provider, Severity};
+use rampart_model::{Provider, Severity, SubAssessment};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -394,13 +395,16 @@ impl<'de> Visitor<'de> for RecSeed<'_> {
                 "healthy" => healthy = Some(map.next_value()?),
                 "unhealthy" => unhealthy = Some(map.next_value()?),
                 "not_applicable" => not_applicable = Some(map.next_value()?),
-                "resources" => resources = Some(map.next_value_seed(ResultsSeed(&mut *self.0))?),
+                "resources" => {
+                    resources = Some(map.next_value_seed(ResultsSeed(&mut *self.0))?);
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
         let need = |f: &'static str| de::Error::missing_field(f);
+        let (resources, sub_assessments) = resources.ok_or_else(|| need("resources"))?;
         Ok(RecommendationReport {
             id: id.ok_or_else(|| need("id"))?,
             title: title.ok_or_else(|| need("title"))?,
@@ -415,7 +419,8 @@ impl<'de> Visitor<'de> for RecSeed<'_> {
             healthy: healthy.ok_or_else(|| need("healthy"))?,
             unhealthy: unhealthy.ok_or_else(|| need("unhealthy"))?,
             not_applicable: not_applicable.ok_or_else(|| need("not_applicable"))?,
-            resources: resources.ok_or_else(|| need("resources"))?,
+            resources,
+            sub_assessments,
         })
     }
 }
@@ -423,26 +428,34 @@ impl<'de> Visitor<'de> for RecSeed<'_> {
 /// `recommendations[].resources`: each contract object read and interned at once.
 struct ResultsSeed<'b>(&'b mut Building);
 
+/// The entries and the side table of their sub-assessments.
+type Results = (Vec<ResultEntry>, BTreeMap<u32, Vec<SubAssessment>>);
+
 impl<'de> DeserializeSeed<'de> for ResultsSeed<'_> {
-    type Value = Vec<ResultEntry>;
+    type Value = Results;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for ResultsSeed<'_> {
-    type Value = Vec<ResultEntry>;
+    type Value = Results;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array of resource results")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let b = self.0;
         let mut out = Vec::new();
-        while let Some(r) = seq.next_element::<ResourceResult>()? {
+        let mut subs = BTreeMap::new();
+        while let Some(mut r) = seq.next_element::<ResourceResult>()? {
+            if !r.sub_assessments.is_empty() {
+                let at = u32::try_from(out.len()).unwrap_or(u32::MAX);
+                subs.insert(at, std::mem::take(&mut r.sub_assessments));
+            }
             out.push(b.interner.entry(&mut b.strings, &mut b.resources, &r));
         }
         out.shrink_to_fit();
-        Ok(out)
+        Ok((out, subs))
     }
 }
 

@@ -113,8 +113,13 @@ pub(crate) fn report(
     let recommendation_reports = recommendations
         .iter()
         .zip(std::mem::take(&mut store.entries))
-        .filter(|(_, entries)| !entries.is_empty())
-        .map(|(recommendation, entries)| recommendation_report(recommendation, entries, benchmark))
+        .zip(std::mem::take(&mut store.subs))
+        .filter(|((_, entries), _)| !entries.is_empty())
+        .map(|((recommendation, entries), subs)| {
+            let mut report = recommendation_report(recommendation, entries, benchmark);
+            report.sub_assessments = subs;
+            report
+        })
         .collect();
 
     let expired = exemptions
@@ -270,6 +275,7 @@ fn recommendation_report(
         unhealthy,
         not_applicable,
         resources: entries,
+        sub_assessments: std::collections::BTreeMap::new(),
     }
 }
 

@@ -108,7 +108,7 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
                 Ok(resource) => {
                     let key = store.add_resource(&resource);
                     engine.evaluate(key, &resource, &mut |k, rec, assessment| {
-                        store.push(k, rec, &assessment);
+                        store.push(k, rec, assessment);
                     });
                     input.resources += 1;
                     if input.resources % PROGRESS_EVERY == 0 {
@@ -130,7 +130,7 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
             }
         }
     }
-    engine.finish(&mut |k, rec, assessment| store.push(k, rec, &assessment));
+    engine.finish(&mut |k, rec, assessment| store.push(k, rec, assessment));
     progress(input.resources);
 
     build::report(&benchmark, store, &exemptions, request, input)

@@ -6,7 +6,9 @@
 //! `--group-by tag:KEY`, not reported) are kept apart, interned, and dropped with the store.
 
 use rampart_exemptions::ExemptionSubject;
-use rampart_model::{Assessment, Resource};
+use std::collections::BTreeMap;
+
+use rampart_model::{Assessment, Resource, Status, SubAssessment, SubAssessmentCause};
 use rampart_report::{ResourceInfo, ResultEntry, StrId, StringTable};
 use rampart_score::Grouping;
 
@@ -55,6 +57,9 @@ pub(crate) struct ScanStore {
     pub(crate) resources: Vec<ResourceInfo>,
     /// Indexed by recommendation index of the benchmark.
     pub(crate) entries: Vec<Vec<ResultEntry>>,
+    /// Per recommendation, the sub-assessments of its entries by entry position (vulnerability
+    /// findings; empty and unallocated for nearly every recommendation).
+    pub(crate) subs: Vec<BTreeMap<u32, Vec<SubAssessment>>>,
     /// Display names of scopes, from the scope's own row when the inventory has one (an Azure
     /// `microsoft.resources/subscriptions` row from Resource Graph's ResourceContainers table).
     pub(crate) scope_names: std::collections::HashMap<String, String>,
@@ -67,6 +72,7 @@ impl ScanStore {
             strings: StringTable::new(),
             resources: Vec::new(),
             entries: (0..n_recommendations).map(|_| Vec::new()).collect(),
+            subs: (0..n_recommendations).map(|_| BTreeMap::new()).collect(),
             scope_names: std::collections::HashMap::new(),
             tags: Tags {
                 strings: StringTable::new(),
@@ -114,9 +120,15 @@ impl ScanStore {
         }
     }
 
-    pub(crate) fn push(&mut self, resource: u32, recommendation: usize, assessment: &Assessment) {
-        let entry = self.entry(resource, assessment);
+    pub(crate) fn push(&mut self, resource: u32, recommendation: usize, assessment: Assessment) {
+        let entry = self.entry(resource, &assessment);
         if let Some(list) = self.entries.get_mut(recommendation) {
+            if !assessment.sub_assessments.is_empty() {
+                if let Some(side) = self.subs.get_mut(recommendation) {
+                    let at = u32::try_from(list.len()).unwrap_or(u32::MAX);
+                    side.insert(at, assessment.sub_assessments);
+                }
+            }
             list.push(entry);
         }
     }
@@ -138,6 +150,24 @@ impl ScanStore {
             .and_then(|l| l.get_mut(idx))
         {
             *slot = entry;
+        }
+        // An exempt parent: its findings no longer count either (Defender: cause Exempt).
+        if assessment.cause == Some(rampart_model::Cause::Exempt) {
+            let at = u32::try_from(idx).unwrap_or(u32::MAX);
+            if let Some(subs) = self
+                .subs
+                .get_mut(recommendation)
+                .and_then(|m| m.get_mut(&at))
+            {
+                for sub in subs
+                    .iter_mut()
+                    .filter(|s| s.status.code == Status::Unhealthy)
+                {
+                    sub.status.code = Status::NotApplicable;
+                    sub.status.cause = Some(SubAssessmentCause::Exempt);
+                    sub.status.description = Some("the parent assessment is exempt".to_owned());
+                }
+            }
         }
     }
 

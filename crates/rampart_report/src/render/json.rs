@@ -329,6 +329,11 @@ impl<W: Write> Emitter<W> {
             self.key(false, 5, "reason")?;
             self.str(reason)?;
         }
+        if !v.sub_assessments.is_empty() {
+            // Rare: serde writes them.
+            self.key(false, 5, "sub_assessments")?;
+            self.value(5, &v.sub_assessments)?;
+        }
         self.close(true, 4, b"}")
     }
 }

@@ -408,6 +408,7 @@ pub(crate) fn report() -> Report {
                 unhealthy: count(Status::Unhealthy),
                 not_applicable: count(Status::NotApplicable),
                 resources: Vec::new(),
+                sub_assessments: BTreeMap::new(),
             };
             let results: Vec<ResourceResult> = rec
                 .results
@@ -425,6 +426,7 @@ pub(crate) fn report() -> Report {
                         status: *status,
                         cause: *cause,
                         reason: reason.map(str::to_owned),
+                        sub_assessments: Vec::new(),
                     }
                 })
                 .collect();

@@ -22,6 +22,7 @@ pub mod azure;
 mod compact;
 pub mod kubernetes;
 pub mod registry;
+pub mod workload;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -50,6 +51,16 @@ pub struct RuleMeta {
     /// to `finish` and, like the related resources, kept only as the fields listed in `compact` (or
     /// the typed network summaries): a check must read nothing else of them.
     pub related_types: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// Whether the rule assesses resources of `provider`: its own provider, or any provider when every
+    /// subject type is one of Rampart's own provider-neutral types (`rampart/…`: scanned images and
+    /// machines, which live in any cloud, cluster or host).
+    #[must_use]
+    pub fn assesses(&self, provider: Provider) -> bool {
+        self.provider == provider || self.subject_types.iter().all(|t| t.starts_with("rampart/"))
+    }
 }
 
 /// The check: the subject's native document, the related resources seen in the whole stream, and the
@@ -297,7 +308,11 @@ fn subject_type(provider: Provider, native: &Value) -> Option<Cow<'_, str>> {
     } else {
         "type"
     };
-    let t = native.get(field).and_then(Value::as_str)?;
+    // Rampart's own resource types (scanned images and machines) carry `type` under every provider.
+    let t = native
+        .get(field)
+        .or_else(|| native.get("type"))
+        .and_then(Value::as_str)?;
     Some(if t.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(t.to_ascii_lowercase())
     } else {
@@ -404,7 +419,7 @@ impl<'r> Runner<'r> {
         let mut subject: Option<u32> = None;
         for &pos in &dispatch.subject_of {
             let rule = self.rules[pos];
-            if rule.meta.provider != provider {
+            if !rule.meta.assesses(provider) {
                 continue;
             }
             if rule.meta.related_types.is_empty() {

@@ -2,7 +2,7 @@
 //! keeps its id out of use forever.
 
 use super::NativeRule;
-use super::{azure, kubernetes};
+use super::{azure, kubernetes, workload};
 
 /// Every native rule, grouped by provider (order is irrelevant to evaluation).
 pub(crate) static RULES: &[NativeRule] = &[
@@ -113,5 +113,13 @@ pub(crate) static RULES: &[NativeRule] = &[
     NativeRule {
         meta: &kubernetes::block_default_namespace::META,
         check: kubernetes::block_default_namespace::check,
+    },
+    NativeRule {
+        meta: &workload::container_image_vulnerabilities::META,
+        check: workload::container_image_vulnerabilities::check,
+    },
+    NativeRule {
+        meta: &workload::machine_vulnerabilities::META,
+        check: workload::machine_vulnerabilities::check,
     },
 ];

@@ -5,7 +5,21 @@ use rampart_rules::{coverage, CoverageStatus};
 #[test]
 fn audit_and_deny_references_all_evaluate() {
     let c = coverage(super::builtin());
-    assert_eq!(c.entries.len(), 223);
+    // The initiative's 223 references, plus the native-only recommendations (no policy behind them:
+    // the vulnerability recommendations on scanned images and machines).
+    let references = c
+        .entries
+        .iter()
+        .filter(|e| e.reference_id.is_some())
+        .count();
+    assert_eq!(references, 223);
+    let native_only: Vec<&str> = c
+        .entries
+        .iter()
+        .filter(|e| e.reference_id.is_none())
+        .map(|e| e.evaluated_by.as_str())
+        .collect();
+    assert_eq!(native_only, ["native:VULN-001", "native:VULN-002"]);
     for e in &c.entries {
         if e.effect == "Audit" || e.effect == "Deny" {
             assert_eq!(
@@ -45,9 +59,10 @@ fn native_rules_replace_not_assessed_references() {
         .filter(|e| e.evaluated_by.starts_with("native:"))
         .map(|e| e.evaluated_by.as_str())
         .collect();
-    // 10 Azure rules (an 11th, subnets, is off by policy) + 16 Kubernetes data-plane rules.
-    assert_eq!(native.len(), 26, "{native:?}");
-    assert_eq!(c.native, 26);
+    // 10 Azure rules (an 11th, subnets, is off by policy) + 16 Kubernetes data-plane rules + the 2
+    // native-only vulnerability recommendations.
+    assert_eq!(native.len(), 28, "{native:?}");
+    assert_eq!(c.native, 28);
     let subnets = c
         .entries
         .iter()
