@@ -290,6 +290,17 @@ fn kubectl_build_info_matches_kubectl_version() {
     insta::assert_yaml_snapshot!("go_kubectl", found);
 }
 
+/// Pre-1.18 (pointer format) build info laid out by gen-pointer-format.py from the kubectl
+/// fixture's own strings, 64-bit little-endian and 32-bit big-endian: the same packages.
+#[test]
+fn pointer_format_build_info_matches_inline() {
+    let inline = name_versions(&go_binary("go/kubectl.1.33.buildinfo.elf"));
+    assert!(inline.len() > 80);
+    for rel in ["go/pointer-format-le64.elf", "go/pointer-format-be32.elf"] {
+        assert_eq!(name_versions(&go_binary(rel)), inline, "{rel}");
+    }
+}
+
 /// docker's CLI is built without modules (GOPATH mode): only the toolchain, as
 /// `docker version` reports it.
 #[test]
