@@ -1,0 +1,296 @@
+//! Registry pulls end to end: Debian's docker-registry on 127.0.0.1 with htpasswd (Basic)
+//! auth, the image pushed by skopeo from a docker-save archive; and the Bearer token flow
+//! against a minimal token-protected registry served by the test.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rampart_image::{scan_image, ImageError, ImageSource, RegistryOptions, ScanOptions};
+
+use crate::build::{docker_save_legacy, gzip, oci_files, require};
+use crate::crafted::{debian_layers, dpkg_query};
+
+struct Registry(Child);
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn names(scan: &rampart_image::ImageScan) -> BTreeSet<(String, String)> {
+    scan.packages
+        .iter()
+        .map(|p| (p.package.name.clone(), p.package.version.clone()))
+        .collect()
+}
+
+#[test]
+fn pull_from_docker_registry_with_basic_auth() {
+    if !(require("docker-registry") && require("skopeo") && require("htpasswd")) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let htpasswd = Command::new("htpasswd")
+        .args(["-Bbn", "rampart", "s3cret"])
+        .output()
+        .unwrap();
+    assert!(htpasswd.status.success());
+    std::fs::write(dir.join("htpasswd"), &htpasswd.stdout).unwrap();
+    let port = free_port();
+    let config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  htpasswd:\n    realm: rampart-test\n    path: {}\n",
+        dir.join("data").display(),
+        dir.join("htpasswd").display()
+    );
+    std::fs::write(dir.join("config.yml"), config).unwrap();
+    let child = Command::new("docker-registry")
+        .args(["serve", dir.join("config.yml").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _registry = Registry(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "registry did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let l = debian_layers();
+    let blobs = vec![l.plain[0].clone(), gzip(&l.plain[1]), l.plain[2].clone()];
+    let archive = dir.join("debian.tar");
+    std::fs::write(
+        &archive,
+        docker_save_legacy(&blobs, &l.plain, "rampart/debian:1"),
+    )
+    .unwrap();
+    let dest = format!("docker://127.0.0.1:{port}/rampart/debian:1");
+    let out = Command::new("skopeo")
+        .args([
+            "--insecure-policy",
+            "copy",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            "rampart:s3cret",
+        ])
+        .arg(format!("docker-archive:{}", archive.display()))
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let reference = format!("127.0.0.1:{port}/rampart/debian:1");
+    let src = ImageSource::parse(&reference).unwrap();
+    let registry = RegistryOptions {
+        plain_http: true,
+        username: Some("rampart".into()),
+        password: Some("s3cret".into()),
+        timeout_secs: 60,
+    };
+    let opts = ScanOptions {
+        registry: registry.clone(),
+        ..ScanOptions::default()
+    };
+    let scan = scan_image(&src, &opts).unwrap();
+    assert_eq!(names(&scan), dpkg_query("/var/lib/dpkg"));
+    assert_eq!(scan.layers.len(), 3);
+    assert_eq!(scan.distro.as_ref().map(|d| d.id.as_str()), Some("debian"));
+    let digest = scan.manifest_digest.clone().unwrap();
+
+    // By digest: the same image.
+    let by_digest =
+        ImageSource::parse(&format!("127.0.0.1:{port}/rampart/debian@{digest}")).unwrap();
+    let again = scan_image(&by_digest, &opts).unwrap();
+    assert_eq!(again.packages, scan.packages);
+    assert_eq!(again.config_digest, scan.config_digest);
+
+    // Without credentials, or with wrong ones: a registry error, not an empty inventory.
+    let anon = ScanOptions {
+        registry: RegistryOptions {
+            plain_http: true,
+            ..RegistryOptions::default()
+        },
+        ..ScanOptions::default()
+    };
+    let e = scan_image(&src, &anon).unwrap_err();
+    assert!(
+        matches!(e, ImageError::Registry { .. }) && e.to_string().contains("credentials"),
+        "{e}"
+    );
+    let wrong = ScanOptions {
+        registry: RegistryOptions {
+            password: Some("nope".into()),
+            ..registry.clone()
+        },
+        ..ScanOptions::default()
+    };
+    let e = scan_image(&src, &wrong).unwrap_err();
+    assert!(e.to_string().contains("401"), "{e}");
+    // An unknown tag.
+    let missing = ImageSource::parse(&format!("127.0.0.1:{port}/rampart/debian:nope")).unwrap();
+    let e = scan_image(&missing, &opts).unwrap_err();
+    assert!(e.to_string().contains("404"), "{e}");
+}
+
+/// A registry that wants a Bearer token from its own token endpoint (Basic credentials
+/// there), serving an OCI layout's files; `tamper` corrupts the layer blobs it serves.
+fn token_registry(files: Vec<(String, Vec<u8>)>, tamper: bool) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let log2 = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let mut auth = String::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':') {
+                    if k.eq_ignore_ascii_case("authorization") {
+                        auth = v.trim().to_owned();
+                    }
+                }
+            }
+            log2.lock().unwrap().push(format!("{path} [{auth}]"));
+            let (status, headers, body): (&str, String, Vec<u8>) = if path.starts_with("/token") {
+                if auth == "Basic cmFtcGFydDpzM2NyZXQ=" {
+                    ("200 OK", String::new(), br#"{"token":"t0ken"}"#.to_vec())
+                } else {
+                    (
+                        "401 Unauthorized",
+                        String::new(),
+                        b"bad credentials".to_vec(),
+                    )
+                }
+            } else if auth != "Bearer t0ken" {
+                (
+                    "401 Unauthorized",
+                    format!("WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake\",scope=\"repository:rampart/debian:pull\"\r\n"),
+                    Vec::new(),
+                )
+            } else {
+                let rest = path.strip_prefix("/v2/rampart/debian/").unwrap_or("");
+                let name = if let Some(r) = rest.strip_prefix("manifests/") {
+                    if let Some(hex) = r.strip_prefix("sha256:") {
+                        format!("blobs/sha256/{hex}")
+                    } else {
+                        "index.json".to_owned()
+                    }
+                } else if let Some(d) = rest.strip_prefix("blobs/sha256:") {
+                    format!("blobs/sha256/{d}")
+                } else {
+                    String::new()
+                };
+                match files.iter().find(|(n, _)| *n == name) {
+                    Some((_, d)) => {
+                        let mut d = d.clone();
+                        if tamper && d.len() > 10_000 {
+                            let last = d.len() - 1;
+                            d[last] ^= 1;
+                        }
+                        let ct = if name == "index.json" {
+                            "application/vnd.oci.image.index.v1+json"
+                        } else {
+                            "application/octet-stream"
+                        };
+                        ("200 OK", format!("Content-Type: {ct}\r\n"), d)
+                    }
+                    None => (
+                        "404 Not Found",
+                        String::new(),
+                        b"{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}".to_vec(),
+                    ),
+                }
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+            let _ = stream.flush();
+            let mut sink = [0u8; 1];
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(1)));
+            let _ = stream.read(&mut sink);
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn bearer_token_flow_and_digest_verification() {
+    let l = debian_layers();
+    let blobs = vec![gzip(&l.plain[0]), l.plain[1].clone(), gzip(&l.plain[2])];
+    let (files, digest) = oci_files(&blobs, &l.plain, "1", false);
+    let (port, log) = token_registry(files.clone(), false);
+    let opts = ScanOptions {
+        registry: RegistryOptions {
+            plain_http: true,
+            username: Some("rampart".into()),
+            password: Some("s3cret".into()),
+            timeout_secs: 30,
+        },
+        ..ScanOptions::default()
+    };
+    let src = ImageSource::parse(&format!("127.0.0.1:{port}/rampart/debian:1")).unwrap();
+    let scan = scan_image(&src, &opts).unwrap();
+    assert_eq!(names(&scan), dpkg_query("/var/lib/dpkg"));
+    assert_eq!(scan.manifest_digest.as_deref(), Some(digest.as_str()));
+    let log = log.lock().unwrap().clone();
+    // One challenge, one token request carrying service and scope, then the token is reused.
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("/token")).count(),
+        1,
+        "{log:#?}"
+    );
+    assert!(
+        log.iter().any(
+            |l| l.starts_with("/token?service=fake&scope=repository%3Arampart%2Fdebian%3Apull")
+        ),
+        "{log:#?}"
+    );
+    assert_eq!(
+        log.iter().filter(|l| l.ends_with("[]")).count(),
+        1,
+        "{log:#?}"
+    );
+
+    let (port, _) = token_registry(files, true);
+    let src = ImageSource::parse(&format!("127.0.0.1:{port}/rampart/debian:1")).unwrap();
+    let e = scan_image(&src, &opts).unwrap_err();
+    assert!(
+        matches!(e, ImageError::Digest { .. }) || matches!(e, ImageError::Corrupt { .. }),
+        "{e}"
+    );
+}
