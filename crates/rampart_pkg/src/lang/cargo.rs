@@ -32,3 +32,40 @@ pub(super) fn cargo_lock(path: &str, bytes: &[u8]) -> Result<Vec<Package>, PkgEr
         .map(|p| package(p.name, p.version, Ecosystem::CratesIo, path))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lockfile v1 (Cargo before 1.41): a `[root]` table for the root package, dependencies
+    /// as `"name version (source)"` strings and checksums in `[metadata]`.
+    #[test]
+    fn version_1_lockfile() {
+        let text = r#"[root]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "libc 0.2.40 (registry+https://github.com/rust-lang/crates.io-index)",
+ "local 0.1.0",
+]
+
+[[package]]
+name = "libc"
+version = "0.2.40"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "local"
+version = "0.1.0"
+
+[metadata]
+"checksum libc 0.2.40 (registry+https://github.com/rust-lang/crates.io-index)" = "6fd41f331ac7c5b8ac259b8bf82c75c0fb2e469bbf37d2becbba9a6a2221965b"
+"#;
+        let got = cargo_lock("Cargo.lock", text.as_bytes()).unwrap();
+        let got: Vec<_> = got
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(got, [("libc", "0.2.40")]);
+    }
+}
