@@ -353,6 +353,24 @@ pub fn read_image(
     }
 }
 
+/// Apply one layer tar (plain, gzip or zstd, detected by magic) from a stream onto an empty
+/// tree. `name` labels errors. The fuzz target drives the layer reader through this.
+pub fn read_layer(
+    reader: impl std::io::Read,
+    name: &str,
+    options: &ScanOptions,
+    selector: &dyn Selector,
+) -> Result<FileTree, ImageError> {
+    let mut tree = FileTree::new();
+    let layer_name = layer::LayerName {
+        archive: name.to_owned(),
+        member: "layer".to_owned(),
+    };
+    let ctx = layer::Ctx::new(selector, &options.limits);
+    layer::apply_stream(&mut tree, reader, 0, &layer_name, &ctx)?;
+    Ok(tree)
+}
+
 /// List the packages of an image.
 pub fn scan_image(source: &ImageSource, options: &ScanOptions) -> Result<ImageScan, ImageError> {
     let (meta, tree) = read_image(source, options, &PackageFiles)?;
