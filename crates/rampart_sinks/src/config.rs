@@ -245,6 +245,8 @@ pub struct EmailConfig {
     pub password_env: Option<String>,
     pub from: String,
     pub to: Vec<String>,
+    /// STARTTLS/TLS: PEM CA certificates trusted in addition to the Mozilla roots (a private CA).
+    pub ca_file: Option<PathBuf>,
     /// Defender's throttling (one email per scope per 6/12/24 h for High/Medium/Low); on by default.
     #[serde(default = "default_true")]
     pub throttle: bool,

@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use rampart_alerts::{Alert, AlertSeverity};
 use serde::{Deserialize, Serialize};
@@ -91,7 +91,24 @@ impl EmailSink {
             c.to.iter()
                 .map(|t| t.parse::<Mailbox>().map_err(|e| format!("to {t:?}: {e}")))
                 .collect::<Result<Vec<_>, _>>()?;
-        let tls = || TlsParameters::new(c.host.clone()).map_err(|e| format!("TLS: {e}"));
+        let ca = match &c.ca_file {
+            Some(path) => {
+                let pem =
+                    std::fs::read(path).map_err(|e| format!("ca_file {}: {e}", path.display()))?;
+                Some(
+                    Certificate::from_pem(&pem)
+                        .map_err(|e| format!("ca_file {}: {e}", path.display()))?,
+                )
+            }
+            None => None,
+        };
+        let tls = || {
+            let mut b = TlsParameters::builder(c.host.clone());
+            if let Some(ca) = &ca {
+                b = b.add_root_certificate(ca.clone());
+            }
+            b.build_rustls().map_err(|e| format!("TLS: {e}"))
+        };
         let mut builder = match c.security {
             SmtpSecurity::None => {
                 SmtpTransport::builder_dangerous(&c.host).port(c.port.unwrap_or(25))

@@ -331,6 +331,29 @@ pub(crate) struct SmtpReceiver {
     child: Child,
 }
 
+/// aiosmtpd's Controller with a Maildir handler; argv: port maildir cert key user password
+/// (`-` for none).
+const SMTP_SERVER: &str = r#"
+import sys, ssl, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult
+port, maildir, cert, key, user, pw = sys.argv[1:7]
+kw = {}
+if cert != "-":
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    kw.update(tls_context=ctx, require_starttls=True)
+if user != "-":
+    def check(server, session, envelope, mechanism, data):
+        return AuthResult(success=(data.login == user.encode() and data.password == pw.encode()))
+    kw.update(authenticator=check, auth_required=True, auth_require_tls=(cert != "-"))
+c = Controller(Mailbox(maildir), hostname="127.0.0.1", port=int(port), **kw)
+c.start()
+while True:
+    time.sleep(3600)
+"#;
+
 fn venv_python() -> PathBuf {
     let venv = std::env::var_os("RAMPART_VENV")
         .map(PathBuf::from)
@@ -362,22 +385,37 @@ impl SmtpReceiver {
         have
     }
 
-    /// Starts aiosmtpd on a free port, or `None` when it is not installed (see [`Self::available`]).
+    /// Starts aiosmtpd (plain, no auth) on a free port, or `None` when it is not
+    /// installed (see [`Self::available`]).
     pub(crate) fn start(dir: &Path) -> Option<Self> {
-        Self::start_on(dir, free_port())
+        Self::start_with(dir, free_port(), None, None)
     }
 
     pub(crate) fn start_on(dir: &Path, port: u16) -> Option<Self> {
+        Self::start_with(dir, port, None, None)
+    }
+
+    /// aiosmtpd's Controller: with `tls` (cert and key PEM files) it offers and requires
+    /// STARTTLS; with `auth` (user, password) it requires AUTH (after STARTTLS when TLS is on).
+    pub(crate) fn start_with(
+        dir: &Path,
+        port: u16,
+        tls: Option<(&Path, &Path)>,
+        auth: Option<(&str, &str)>,
+    ) -> Option<Self> {
         if !Self::available() {
             return None;
         }
-        let python = venv_python();
         let maildir = dir.join("maildir");
-        let child = Command::new(&python)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        let dash = Path::new("-");
+        let (cert, key) = tls.unwrap_or((dash, dash));
+        let (user, pass) = auth.unwrap_or(("-", "-"));
+        let child = Command::new(venv_python())
+            .args(["-c", SMTP_SERVER])
+            .arg(port.to_string())
             .arg(&maildir)
+            .args([cert, key])
+            .args([user, pass])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -127,3 +127,80 @@ fn email_retried_when_smtp_comes_up() {
         == 1));
     assert!(smtp.messages()[0].contains("alert-0001"));
 }
+
+/// STARTTLS (required) with AUTH against aiosmtpd presenting a certificate from a private
+/// CA given as `ca_file`; with a wrong password nothing is sent (aiosmtpd answers a failed
+/// AUTH by going silent, so the attempt ends at the timeout) and the alert stays spooled.
+#[test]
+fn starttls_with_auth_and_private_ca() {
+    if !SmtpReceiver::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let port = free_port();
+    let smtp = SmtpReceiver::start_with(
+        dir.path(),
+        port,
+        Some((&cert, &key)),
+        Some(("rampart", "pw-7=|x")),
+    )
+    .unwrap();
+    let cfg = |pw_env: &str| {
+        format!(
+            "[retry]\ninitial_backoff_ms = 50\nmax_backoff_ms = 100\n\
+             [[sink]]\nkind = \"email\"\nname = \"mail\"\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"starttls\"\n\
+             username = \"rampart\"\npassword_env = \"{pw_env}\"\nca_file = {:?}\ntimeout_ms = 3000\n\
+             from = \"rampart@example.org\"\nto = [\"soc@example.org\"]\n",
+            cert.display().to_string()
+        )
+    };
+    let clock = ManualClock::new(t0());
+    let env = [("GOOD", "pw-7=|x"), ("BAD", "wrong")];
+
+    let d = start(&cfg("BAD"), &dir.path().join("bad"), &clock, &env);
+    d.send(&alert(1, AlertSeverity::High, Some("acct-1")));
+    let report = d.close(in_secs(1));
+    assert_eq!(report.sinks[0].left_in_spool, 1, "{report:?}");
+    assert!(smtp.messages().is_empty());
+
+    let d = start(&cfg("GOOD"), &dir.path().join("good"), &clock, &env);
+    d.send(&alert(2, AlertSeverity::High, Some("acct-1")));
+    let report = d.close(in_secs(15));
+    assert!(report.all_delivered(), "{report:?}");
+    assert!(wait_until(Duration::from_secs(10), || smtp
+        .messages()
+        .len()
+        == 1));
+    assert!(smtp.messages()[0].contains("alert-0002"));
+}
+
+/// Without the private CA, the server certificate is refused: nothing is sent.
+#[test]
+fn starttls_refuses_untrusted_certificate() {
+    if !SmtpReceiver::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let port = free_port();
+    let smtp = SmtpReceiver::start_with(dir.path(), port, Some((&cert, &key)), None).unwrap();
+    let cfg = format!(
+        "[retry]\ninitial_backoff_ms = 50\nmax_backoff_ms = 100\n\
+         [[sink]]\nkind = \"email\"\nname = \"mail\"\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"starttls\"\n\
+         from = \"rampart@example.org\"\nto = [\"soc@example.org\"]\n"
+    );
+    let clock = ManualClock::new(t0());
+    let d = start(&cfg, &dir.path().join("state"), &clock, &[]);
+    d.send(&alert(1, AlertSeverity::High, None));
+    let report = d.close(in_secs(1));
+    assert_eq!(report.sinks[0].left_in_spool, 1, "{report:?}");
+    assert!(report.sinks[0].failed_attempts >= 1);
+    assert!(smtp.messages().is_empty());
+}
