@@ -24,5 +24,13 @@ pub fn builtin_rules() -> &'static [(&'static str, &'static str)] {
             "aws/s3_object_deletion.yml",
             include_str!("../rules/aws/s3_object_deletion.yml"),
         ),
+        (
+            "linux/ssh_brute_force.yml",
+            include_str!("../rules/linux/ssh_brute_force.yml"),
+        ),
+        (
+            "azure/signin_new_country.yml",
+            include_str!("../rules/azure/signin_new_country.yml"),
+        ),
     ]
 }

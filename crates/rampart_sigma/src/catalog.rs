@@ -68,6 +68,18 @@ pub struct SourceSpec {
     /// Sigma field name → event path.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// For readers whose records carry a kind (Azure diagnostic records: `category`;
+    /// syslog and journald: the program): the kinds this source takes, compared
+    /// case-insensitively. Empty: every record of the reader.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+}
+
+impl SourceSpec {
+    /// Whether records of kind `kind` go to this source.
+    pub fn takes_kind(&self, kind: &str) -> bool {
+        self.kinds.is_empty() || self.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind))
+    }
 }
 
 impl SourceSpec {

@@ -27,6 +27,20 @@ pub struct ReadStats {
     pub bad_records: u64,
     /// The first bad records' errors (at most 100).
     pub errors: Vec<ReadError>,
+    /// Records read but taken by no log source (an Azure category or a journald entry
+    /// no source serves); not errors.
+    pub unrouted: u64,
+}
+
+impl ReadStats {
+    /// Counts a bad record and keeps its error while fewer than 100 are kept.
+    pub(crate) fn push_bad(&mut self, err: ReadError) {
+        self.bad_records += 1;
+        tracing::warn!(error = %err, "skipping a bad log record");
+        if self.errors.len() < MAX_KEPT_ERRORS {
+            self.errors.push(err);
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -11,7 +11,21 @@
 //! - only lower-bound thresholds (`gt`, `gte`) are evaluated: an upper bound (`lt`,
 //!   `lte`, `eq`, `neq`) is decidable only when a window closes, so such rules are refused.
 //! - state for a group is dropped once its newest event is older than the timespan
-//!   relative to the newest event seen, so memory is bounded by the active groups.
+//!   relative to the newest event seen, so memory is bounded by the active groups;
+//! - a correlation may reference another correlation (by id or name) of the same log
+//!   source: each time the referenced one fires, the referencing one sees it as a match
+//!   of the event that made it fire (group-by fields are read from that event). This
+//!   chains `event_count` into `temporal_ordered` ("N failures, then a success").
+//!
+//! Rampart extension, `rampart.new_value` (a custom attribute of a `value_count`
+//! correlation): instead of counting distinct values in a window, the correlation fires
+//! when a group shows a value of `condition.field` it has not shown before. The values a
+//! group shows within `learning` (a timespan, default `0s`) of its first event are its
+//! baseline and never fire; a group's values are forgotten once it has been idle for
+//! `timespan`. The threshold (`gte`) is ignored. Other Sigma engines read the same rule
+//! as a plain `value_count` (several distinct values within the timespan), its closest
+//! standard meaning. Example: a successful sign-in from a country the user has not
+//! signed in from before (`rules/azure/signin_new_country.yml`).
 
 use std::collections::{HashMap, VecDeque};
 
@@ -40,14 +54,21 @@ pub struct Correlation {
     pub group_by: Vec<String>,
     /// The log source of the referenced rules.
     pub source: usize,
-    /// The referenced rules, as positions in [`Engine::rules`](crate::Engine::rules).
+    /// The referenced rules, as positions in [`Engine::rules`](crate::Engine::rules); a
+    /// position `p >= rules().len()` references the correlation
+    /// `Engine::correlations()[p - rules().len()]` (a chained correlation).
     pub rules: Vec<u32>,
     /// Group-by field ids per referenced rule position (aliases resolved).
     pub(crate) group_fields: Vec<Vec<FieldId>>,
     /// `value_count`: the counted field per referenced rule position.
     pub(crate) value_field: Option<Vec<FieldId>>,
+    /// `value_count` / new-value: the counted field as the rule names it.
+    pub(crate) value_name: Option<String>,
     pub(crate) min: u64,
     kind_enum: Kind,
+    /// `rampart.new_value`: seconds after a group's first event during which its values
+    /// form the baseline.
+    pub(crate) learning_secs: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +77,50 @@ enum Kind {
     ValueCount,
     Temporal,
     TemporalOrdered,
+    NewValue,
+}
+
+/// The custom attribute that turns a `value_count` correlation into a new-value one.
+pub const NEW_VALUE_ATTRIBUTE: &str = "rampart.new_value";
+
+/// Seconds of a Sigma timespan text (`30s`, `5m`, `1h`, `7d`, `1w`).
+fn timespan_secs(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let unit = text.chars().last()?;
+    let n: i64 = text[..text.len() - unit.len_utf8()].parse().ok()?;
+    let mul = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        _ => return None,
+    };
+    n.checked_mul(mul).filter(|v| *v >= 0)
+}
+
+/// The `learning` seconds of a `rampart.new_value` attribute (`true`, or a map with an
+/// optional `learning` timespan).
+fn new_value_learning(v: &serde_json::Value) -> Result<i64, Refusal> {
+    let bad = |why: &str| Refusal::Correlation {
+        kind: format!("`{NEW_VALUE_ATTRIBUTE}`: {why}"),
+    };
+    match v {
+        serde_json::Value::Bool(true) => Ok(0),
+        serde_json::Value::Object(m) => {
+            if let Some(k) = m.keys().find(|k| *k != "learning") {
+                return Err(bad(&format!("unknown key `{k}` (only `learning`)")));
+            }
+            match m.get("learning") {
+                None => Ok(0),
+                Some(serde_json::Value::String(t)) => {
+                    timespan_secs(t).ok_or_else(|| bad("`learning` is not a timespan like 7d"))
+                }
+                Some(_) => Err(bad("`learning` is not a timespan like 7d")),
+            }
+        }
+        _ => Err(bad("expected `true` or a map with `learning`")),
+    }
 }
 
 /// A parsed correlation rule waiting for [`EngineBuilder::build`](crate::EngineBuilder::build).
@@ -108,6 +173,19 @@ pub(crate) fn compile(
             )))
         }
     };
+    let mut kind_enum = kind_enum;
+    let mut learning_secs = 0;
+    if let Some(attr) = c.custom_attributes.get(NEW_VALUE_ATTRIBUTE) {
+        if kind_enum != Kind::ValueCount {
+            return Err(refuse(format!(
+                "`{NEW_VALUE_ATTRIBUTE}` applies to `value_count` correlations only"
+            )));
+        }
+        let v = serde_json::to_value(attr)
+            .map_err(|e| refuse(format!("`{NEW_VALUE_ATTRIBUTE}`: {e}")))?;
+        learning_secs = new_value_learning(&v)?;
+        kind_enum = Kind::NewValue;
+    }
     let (min, value_names) = match (&c.condition, kind_enum) {
         (
             CorrelationCondition::Threshold {
@@ -134,7 +212,7 @@ pub(crate) fn compile(
         .map(|pos| c.group_by.iter().map(|g| field(&resolve(g, pos))).collect())
         .collect();
     let value_field = match kind_enum {
-        Kind::ValueCount => {
+        Kind::ValueCount | Kind::NewValue => {
             let Some(name) = value_names.as_ref().and_then(|f| f.first()) else {
                 return Err(refuse("`value_count` needs `condition.field`".into()));
             };
@@ -159,7 +237,11 @@ pub(crate) fn compile(
         tags: c.tags.clone(),
         description: c.description.clone(),
         author: c.author.clone(),
-        kind: c.correlation_type.as_str().to_string(),
+        kind: if kind_enum == Kind::NewValue {
+            "rampart_new_value".to_string()
+        } else {
+            c.correlation_type.as_str().to_string()
+        },
         generate: c.generate,
         timespan_secs: i64::try_from(c.timespan.seconds).unwrap_or(i64::MAX),
         group_by: c.group_by.clone(),
@@ -167,8 +249,10 @@ pub(crate) fn compile(
         rules,
         group_fields,
         value_field,
+        value_name: value_names.as_ref().and_then(|f| f.first()).cloned(),
         min,
         kind_enum,
+        learning_secs,
     })
 }
 
@@ -194,6 +278,12 @@ enum Window {
     Seen(Vec<Option<i64>>),
     /// Next expected position and the times seen so far, in order.
     Ordered(Vec<i64>),
+    /// `rampart.new_value`: the group's first and last event times and values seen.
+    Known {
+        first: i64,
+        last: i64,
+        values: std::collections::HashSet<String>,
+    },
 }
 
 impl Window {
@@ -203,6 +293,7 @@ impl Window {
             Window::Values(v) => v.values().copied().max().unwrap_or(i64::MIN),
             Window::Seen(s) => s.iter().flatten().copied().max().unwrap_or(i64::MIN),
             Window::Ordered(t) => t.last().copied().unwrap_or(i64::MIN),
+            Window::Known { last, .. } => *last,
         }
     }
 }
@@ -240,7 +331,13 @@ impl CorrelationState {
         out: &mut Vec<CorrelationHit>,
     ) {
         self.newest = self.newest.max(time);
-        for &r in matched {
+        // Detection matches, then correlations that fired (as `rules + index`), which
+        // chained correlations reference.
+        let n_rules = refs.len().saturating_sub(correlations.len());
+        let mut work: Vec<u32> = matched.to_vec();
+        let mut next = 0;
+        while let Some(&r) = work.get(next) {
+            next += 1;
             let Some(list) = refs.get(r as usize) else {
                 continue;
             };
@@ -269,6 +366,11 @@ impl CorrelationState {
                         Kind::ValueCount => Window::Values(HashMap::new()),
                         Kind::Temporal => Window::Seen(vec![None; c.rules.len()]),
                         Kind::TemporalOrdered => Window::Ordered(Vec::new()),
+                        Kind::NewValue => Window::Known {
+                            first: time,
+                            last: time,
+                            values: std::collections::HashSet::new(),
+                        },
                     });
                 let fired = match win {
                     Window::Times(times) => {
@@ -325,6 +427,39 @@ impl CorrelationState {
                         }
                         (times.len() as u64 >= c.min).then(|| (times.len() as u64, times[0]))
                     }
+                    Window::Known {
+                        first,
+                        last,
+                        values,
+                    } => {
+                        *last = (*last).max(time);
+                        let field = c.value_field.as_ref().map(|v| v[pos]);
+                        let Some(v) = field
+                            .and_then(|f| ev.values(f).first())
+                            .and_then(|v| v.as_text())
+                            .filter(|v| !v.is_empty())
+                        else {
+                            continue;
+                        };
+                        if values.contains(v) {
+                            continue;
+                        }
+                        values.insert(v.to_string());
+                        if time < first.saturating_add(c.learning_secs) || values.len() == 1 {
+                            continue;
+                        }
+                        let name = c.value_name.clone().unwrap_or_else(|| "value".to_string());
+                        group.push((name, v.to_string()));
+                        out.push(CorrelationHit {
+                            correlation: ci,
+                            group,
+                            count: values.len() as u64,
+                            first_time: *first,
+                            last_time: time,
+                        });
+                        work.push((n_rules + ci as usize) as u32);
+                        continue;
+                    }
                 };
                 if let Some((count, first_time)) = fired {
                     out.push(CorrelationHit {
@@ -335,6 +470,7 @@ impl CorrelationState {
                         last_time: time,
                     });
                     self.windows.remove(&(ci, group_key(&out[out.len() - 1])));
+                    work.push((n_rules + ci as usize) as u32);
                 }
             }
         }

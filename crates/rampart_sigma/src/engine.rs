@@ -59,7 +59,13 @@ pub struct SourceRules {
 }
 
 /// Readers this crate implements, by the catalog's `reader` names.
-pub const READERS: &[&str] = &["cloudtrail"];
+pub const READERS: &[&str] = &[
+    "cloudtrail",
+    "azure_diagnostics",
+    "gcp_audit",
+    "k8s_audit",
+    "linux_syslog",
+];
 
 impl SourceRules {
     /// Whether a reader for this source exists yet. Rules of a source without one load
@@ -236,75 +242,126 @@ impl EngineBuilder {
         &self.errors
     }
 
-    /// Resolves pending correlation rules against the loaded rules.
+    /// Resolves pending correlation rules against the loaded rules and against each
+    /// other (a correlation may reference another one; see `correlate`). References to a
+    /// correlation are stored as `rules.len() + its index`.
     fn resolve_correlations(&mut self) -> (Vec<Correlation>, Vec<Vec<(u32, u16)>>) {
-        let mut out = Vec::new();
-        let mut refs = vec![Vec::new(); self.rules.len()];
-        for p in std::mem::take(&mut self.pending) {
-            let c = &p.rule;
-            let mut idx = Vec::new();
-            let mut err = None;
-            for reference in &c.rules {
-                let found = self.rules.iter().position(|r| {
-                    r.meta.id.as_deref() == Some(reference.as_str())
-                        || r.meta.name.as_deref() == Some(reference.as_str())
-                });
-                match found {
-                    Some(i) => idx.push(i as u32),
-                    None => {
-                        err = Some(Refusal::CorrelationReference {
-                            reference: reference.clone(),
-                            why: "no loaded detection rule has this id or name \
-                                  (chained correlations are not supported)"
-                                .into(),
-                        });
+        let n_rules = self.rules.len();
+        let mut out: Vec<Correlation> = Vec::new();
+        let mut pending = std::mem::take(&mut self.pending);
+        let names: Vec<(Option<String>, Option<String>)> = pending
+            .iter()
+            .map(|p| (p.rule.id.clone(), p.rule.name.clone()))
+            .collect();
+        // Passes until no correlation resolves: a pass resolves those whose references
+        // are all detection rules or correlations already resolved.
+        loop {
+            let mut progress = false;
+            let mut left = Vec::new();
+            for p in pending {
+                let c = &p.rule;
+                let mut idx = Vec::new();
+                let mut missing = None;
+                let mut waiting = false;
+                for reference in &c.rules {
+                    let is = |id: &Option<String>, name: &Option<String>| {
+                        id.as_deref() == Some(reference.as_str())
+                            || name.as_deref() == Some(reference.as_str())
+                    };
+                    if let Some(i) = self.rules.iter().position(|r| is(&r.meta.id, &r.meta.name)) {
+                        idx.push(i as u32);
+                    } else if let Some(ci) = out.iter().position(|o| is(&o.id, &o.name)) {
+                        idx.push((n_rules + ci) as u32);
+                    } else if names.iter().any(|(id, name)| is(id, name)) {
+                        waiting = true;
+                    } else {
+                        missing = Some(reference.clone());
                         break;
                     }
                 }
-            }
-            if idx.is_empty() && err.is_none() {
-                err = Some(Refusal::Correlation {
-                    kind: "`rules` lists no rule".into(),
-                });
-            }
-            let result = err.map_or_else(
-                || {
-                    let source = self.rules[idx[0] as usize].source;
-                    if let Some(other) = idx
-                        .iter()
-                        .find(|i| self.rules[**i as usize].source != source)
-                    {
-                        return Err(Refusal::CorrelationReference {
-                            reference: c.rules[idx.iter().position(|i| i == other).unwrap_or(0)]
-                                .clone(),
-                            why: "referenced rules read different log sources".into(),
-                        });
-                    }
-                    let spec = &self.catalog.sources()[source];
-                    let fields = &mut self.fields[source];
-                    correlate::compile(c, source, idx.clone(), &c.rules, |f| {
-                        fields.intern(spec.map_field(f))
-                    })
-                },
-                Err,
-            );
-            match result {
-                Ok(corr) => {
-                    let ci = out.len() as u32;
-                    for (pos, r) in corr.rules.iter().enumerate() {
-                        refs[*r as usize].push((ci, pos as u16));
-                    }
-                    out.push(corr);
+                if waiting && missing.is_none() {
+                    left.push(p);
+                    continue;
                 }
-                Err(reason) => self.errors.push(LoadError {
-                    origin: p.origin.clone(),
-                    rule_id: c.id.clone(),
-                    title: Some(c.title.clone()),
-                    reason,
-                }),
+                progress = true;
+                let result = self.compile_correlation(c, idx, missing, &out, n_rules);
+                match result {
+                    Ok(corr) => out.push(corr),
+                    Err(reason) => self.errors.push(LoadError {
+                        origin: p.origin.clone(),
+                        rule_id: c.id.clone(),
+                        title: Some(c.title.clone()),
+                        reason,
+                    }),
+                }
+            }
+            pending = left;
+            if pending.is_empty() || !progress {
+                break;
+            }
+        }
+        // What is left references correlations that never resolve (a cycle, or a
+        // refused correlation).
+        for p in pending {
+            let c = &p.rule;
+            self.errors.push(LoadError {
+                origin: p.origin.clone(),
+                rule_id: c.id.clone(),
+                title: Some(c.title.clone()),
+                reason: Refusal::CorrelationReference {
+                    reference: c.rules.join(", "),
+                    why: "references a correlation that is refused or part of a cycle".into(),
+                },
+            });
+        }
+        let mut refs = vec![Vec::new(); n_rules + out.len()];
+        for (ci, corr) in out.iter().enumerate() {
+            for (pos, r) in corr.rules.iter().enumerate() {
+                refs[*r as usize].push((ci as u32, pos as u16));
             }
         }
         (out, refs)
+    }
+
+    fn compile_correlation(
+        &mut self,
+        c: &rsigma_parser::CorrelationRule,
+        idx: Vec<u32>,
+        missing: Option<String>,
+        resolved: &[Correlation],
+        n_rules: usize,
+    ) -> Result<Correlation, Refusal> {
+        if let Some(reference) = missing {
+            return Err(Refusal::CorrelationReference {
+                reference,
+                why: "no loaded detection or correlation rule has this id or name".into(),
+            });
+        }
+        if idx.is_empty() {
+            return Err(Refusal::Correlation {
+                kind: "`rules` lists no rule".into(),
+            });
+        }
+        let source_of = |i: u32| -> usize {
+            let i = i as usize;
+            if i < n_rules {
+                self.rules[i].source
+            } else {
+                resolved[i - n_rules].source
+            }
+        };
+        let source = source_of(idx[0]);
+        if let Some(pos) = idx.iter().position(|i| source_of(*i) != source) {
+            return Err(Refusal::CorrelationReference {
+                reference: c.rules.get(pos).cloned().unwrap_or_default(),
+                why: "referenced rules read different log sources".into(),
+            });
+        }
+        let spec = &self.catalog.sources()[source];
+        let fields = &mut self.fields[source];
+        correlate::compile(c, source, idx, &c.rules, |f| {
+            fields.intern(spec.map_field(f))
+        })
     }
 
     /// Resolves correlations and builds the per-source indexes.

@@ -98,4 +98,22 @@ pub enum ReadError {
     },
     #[error("{origin}: not CloudTrail JSON: {why}")]
     Format { origin: String, why: String },
+    /// A record of a line-oriented or JSON log that cannot be read (named by line).
+    #[error("{origin}:{line}: {why}")]
+    Record {
+        origin: String,
+        line: u64,
+        why: String,
+    },
+    /// A whole JSON document (`{"records":[...]}`, an array) that cannot be read.
+    #[error("{origin}:{line}: invalid {format} document: {why}")]
+    Document {
+        origin: String,
+        line: u64,
+        format: &'static str,
+        why: String,
+    },
+    /// The input is not in any format a reader knows.
+    #[error("{origin}: unrecognised log format: {why}")]
+    UnknownFormat { origin: String, why: String },
 }

@@ -71,6 +71,16 @@ impl Projection {
         self.fields
     }
 
+    /// The field id of the dotted `path`, when it is one of the extracted paths. Readers
+    /// of non-JSON logs (syslog) fill their parsed fields through it.
+    pub fn field_id(&self, path: &str) -> Option<FieldId> {
+        let mut cur = 0usize;
+        for seg in path.split('.') {
+            cur = find_child(self.nodes.get(cur)?, seg)?;
+        }
+        self.nodes.get(cur)?.field
+    }
+
     /// Parses one JSON record (an object) into an event borrowing from `json`.
     pub fn project<'a>(&self, json: &'a str) -> Result<SlotEvent<'a>, JsonError> {
         let mut ev = SlotEvent::with_fields(self.fields);

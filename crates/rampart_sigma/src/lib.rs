@@ -25,11 +25,14 @@ mod index;
 mod json;
 mod lint;
 mod matcher;
+mod readers;
 
 pub use builtin::builtin_rules;
 pub use catalog::{Catalog, LogSourceKey, SourceSpec};
 pub use cloudtrail::{read_cloudtrail, ReadStats};
-pub use correlate::{parse_time, Correlation, CorrelationHit, CorrelationState};
+pub use correlate::{
+    parse_time, Correlation, CorrelationHit, CorrelationState, NEW_VALUE_ATTRIBUTE,
+};
 pub use engine::{
     Engine, EngineBuilder, LoadSummary, Rule, RuleIdx, RuleMeta, SourceRules, READERS,
 };
@@ -37,3 +40,8 @@ pub use error::{CatalogError, LoadError, ReadError, Refusal};
 pub use event::{Event, FieldId, FieldTable, Slot, SlotEvent, Val};
 pub use json::{JsonError, Projection};
 pub use lint::{lint, lint_with, DiagSeverity, Diagnostic};
+pub use readers::{
+    parse_journald_line, parse_syslog_line, read_log, read_log_file, read_log_path_as, sniff,
+    HostRecord, LogEvent, LogFormat, LogRead, ReadOptions, SyslogError, YearHint, HOST_FIELDS,
+    SNIFF_BYTES,
+};

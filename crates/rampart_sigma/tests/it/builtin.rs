@@ -26,7 +26,7 @@ fn engine() -> Engine {
         "{:?}",
         engine.load_errors()
     );
-    assert_eq!((engine.rules().len(), engine.correlations().len()), (5, 1));
+    assert_eq!((engine.rules().len(), engine.correlations().len()), (8, 4));
     engine
 }
 

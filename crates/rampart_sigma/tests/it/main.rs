@@ -5,8 +5,10 @@ mod corpus;
 mod correlation;
 mod differential;
 mod e2e;
+mod host_detections;
 mod lint;
 mod reader;
+mod readers;
 mod scanner;
 mod semantics;
 
