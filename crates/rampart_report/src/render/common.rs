@@ -1,6 +1,6 @@
 //! Helpers shared by the renderers: stable fingerprints, severity scales, text sanitising.
 
-use rampart_model::{Provider, Severity};
+use rampart_model::{FindingSeverity, Provider, Severity, SubAssessment};
 
 use crate::{RecommendationReport, ResourceResultView};
 
@@ -78,4 +78,71 @@ pub(crate) fn pad(s: &str, width: usize) -> String {
     } else {
         format!("{s}{}", " ".repeat(width - n))
     }
+}
+
+/// The stable identity of one vulnerability finding under a result: recommendation, resource
+/// (case-folded), advisory id, package and installed version.
+pub(crate) fn sub_fingerprint(
+    rec: &RecommendationReport,
+    res: &ResourceResultView<'_>,
+    sub: &SubAssessment,
+) -> String {
+    format!(
+        "{:016x}",
+        fnv1a64(&[
+            &rec.id,
+            &res.id.to_ascii_lowercase(),
+            &sub.id,
+            &sub.additional_data.package_name,
+            &sub.additional_data.version,
+        ])
+    )
+}
+
+/// `N findings (1 Critical, 2 High), M ignored`: what a result's sub-assessments add up to (only
+/// those that count are broken down by severity).
+pub(crate) fn findings_summary(subs: &[SubAssessment]) -> String {
+    let order = [
+        FindingSeverity::Critical,
+        FindingSeverity::High,
+        FindingSeverity::Medium,
+        FindingSeverity::Low,
+        FindingSeverity::Unknown,
+    ];
+    let open = subs.iter().filter(|s| s.counts()).count();
+    let parts: Vec<String> = order
+        .iter()
+        .filter_map(|sev| {
+            let n = subs
+                .iter()
+                .filter(|s| s.counts() && s.severity == *sev)
+                .count();
+            (n > 0).then(|| format!("{n} {}", sev.as_str()))
+        })
+        .collect();
+    let mut out = format!("{open} finding{}", if open == 1 { "" } else { "s" });
+    if !parts.is_empty() {
+        out.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    let ignored = subs.len() - open;
+    if ignored > 0 {
+        out.push_str(&format!(", {ignored} ignored"));
+    }
+    out
+}
+
+/// `9.8`-style numeric severity for code-scanning platforms: the finding's highest CVSS base score,
+/// else its severity band's midpoint.
+pub(crate) fn finding_security_severity(sub: &SubAssessment) -> String {
+    if let Some(score) = sub.max_cvss() {
+        return score.to_string();
+    }
+    match sub.severity {
+        FindingSeverity::Critical => "9.5",
+        FindingSeverity::High => "8.0",
+        FindingSeverity::Medium => "5.0",
+        FindingSeverity::Low => "2.0",
+        FindingSeverity::Unknown => "0.0",
+    }
+    .to_owned()
 }

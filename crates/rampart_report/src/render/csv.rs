@@ -1,5 +1,6 @@
 //! CSV (RFC 4180 via the `csv` crate): a header, then one row per (recommendation, resource), every
-//! status included. Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+//! status included; a result with sub-assessments (vulnerability findings) is one row per finding
+//! instead, the result's columns repeated and the `finding_*` columns filled (empty elsewhere). Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
 //! tab or carriage return; resource names are attacker-controlled) are prefixed with `'`, as OWASP
 //! recommends against CSV injection.
 
@@ -12,7 +13,7 @@ use crate::render::RenderOptions;
 use crate::{Report, ReportError};
 
 /// The header row, in column order.
-pub const CSV_HEADER: [&str; 18] = [
+pub const CSV_HEADER: [&str; 24] = [
     "recommendation_id",
     "recommendation",
     "severity",
@@ -31,6 +32,12 @@ pub const CSV_HEADER: [&str; 18] = [
     "status",
     "cause",
     "reason",
+    "finding_id",
+    "finding_severity",
+    "finding_status",
+    "finding_package",
+    "finding_installed_version",
+    "finding_fixed_version",
 ];
 
 fn guard(cell: &str) -> Cow<'_, str> {
@@ -61,7 +68,7 @@ pub(crate) fn render(
         let controls = rec.controls.join(";");
         let mcsb = rec.mcsb.join(";");
         for res in report.results(rec) {
-            let row = [
+            let base = [
                 rec.id.as_str(),
                 rec.title.as_str(),
                 rec.severity.as_str(),
@@ -81,7 +88,23 @@ pub(crate) fn render(
                 res.cause.map_or("", Cause::as_str),
                 res.reason.unwrap_or(""),
             ];
-            w.write_record(row.iter().map(|c| Cell(guard(c))))?;
+            if res.sub_assessments.is_empty() {
+                let none = [""; 6];
+                w.write_record(base.iter().chain(&none).map(|c| Cell(guard(c))))?;
+                continue;
+            }
+            for sub in res.sub_assessments {
+                let d = &sub.additional_data;
+                let finding = [
+                    sub.id.as_str(),
+                    sub.severity.as_str(),
+                    sub.status.code.as_str(),
+                    d.package_name.as_str(),
+                    d.version.as_str(),
+                    d.fixed_version.as_deref().unwrap_or(""),
+                ];
+                w.write_record(base.iter().chain(&finding).map(|c| Cell(guard(c))))?;
+            }
         }
     }
     w.flush().map_err(ReportError::io("csv"))

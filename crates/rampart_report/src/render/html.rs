@@ -6,9 +6,9 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::io::Write;
 
-use rampart_model::{Severity, Status};
+use rampart_model::{Severity, Status, SubAssessment};
 
-use crate::render::common::fit;
+use crate::render::common::{findings_summary, fit};
 use crate::render::RenderOptions;
 use crate::{ControlReport, RecommendationReport, Report, ReportError, Score};
 
@@ -155,6 +155,40 @@ fn mini_bar(pct: f64) -> String {
     )
 }
 
+/// The findings (sub-assessments) of one result: a collapsed nested table under its row.
+fn findings_rows(o: &mut String, subs: &[SubAssessment]) {
+    let _ = write!(
+        o,
+        "<tr><td></td><td colspan=\"5\"><details><summary>{}</summary><table><tr><th>Finding</th><th>Severity</th><th>Package</th><th>Installed</th><th>Fixed</th><th>Status</th></tr>",
+        esc(&findings_summary(subs))
+    );
+    for sub in subs {
+        let d = &sub.additional_data;
+        let status = match sub.status.cause {
+            Some(cause) => format!(
+                "{} ({}): {}",
+                sub.status.code.as_str(),
+                cause.as_str(),
+                sub.status.description.as_deref().unwrap_or("")
+            ),
+            None => sub.status.code.as_str().to_owned(),
+        };
+        let _ = write!(
+            o,
+            r#"<tr><td><strong>{id}</strong><br>{title}</td><td>{sev}</td><td>{pkg}<br><span class="muted">{eco}</span></td><td><code>{ver}</code></td><td><code>{fix}</code></td><td>{status}</td></tr>"#,
+            id = esc(&sub.id),
+            title = esc(&sub.display_name),
+            sev = esc(sub.severity.as_str()),
+            pkg = esc(&d.package_name),
+            eco = esc(&d.ecosystem),
+            ver = esc(&d.version),
+            fix = esc(d.fixed_version.as_deref().unwrap_or("no fix")),
+            status = esc(&status),
+        );
+    }
+    o.push_str("</table></details></td></tr>");
+}
+
 fn recommendation_row(o: &mut String, report: &Report, rec: &RecommendationReport) {
     let mut flags = String::new();
     if rec.preview {
@@ -174,7 +208,11 @@ fn recommendation_row(o: &mut String, report: &Report, rec: &RecommendationRepor
         title = esc(&rec.title),
         control = esc(&rec.control),
     );
-    let listed = rec.resources.iter().filter(|r| r.status != Status::Healthy);
+    let listed = rec
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.status != Status::Healthy);
     let n_listed = listed.clone().count();
     let hidden = n_listed.saturating_sub(HTML_MAX_RESOURCES);
     if n_listed > 0 {
@@ -183,7 +221,10 @@ fn recommendation_row(o: &mut String, report: &Report, rec: &RecommendationRepor
             "<details><summary>{} unhealthy, {} not applicable</summary><table><colgroup><col style=\"width:13%\"><col style=\"width:37%\"><col style=\"width:17%\"><col style=\"width:12%\"><col style=\"width:9%\"><col style=\"width:22%\"></colgroup><tr><th>Status</th><th>Resource</th><th>Type</th><th>Scope</th><th>Region</th><th>Reason</th></tr>",
             rec.unhealthy, rec.not_applicable
         );
-        for r in listed.take(HTML_MAX_RESOURCES).map(|e| report.result(e)) {
+        for r in listed
+            .take(HTML_MAX_RESOURCES)
+            .map(|(i, e)| report.result_in(rec, i).unwrap_or_else(|| report.result(e)))
+        {
             let status = match r.cause {
                 Some(cause) => format!("{} ({})", r.status.as_str(), cause.as_str()),
                 None => r.status.as_str().to_owned(),
@@ -199,6 +240,9 @@ fn recommendation_row(o: &mut String, report: &Report, rec: &RecommendationRepor
                 region = esc(r.region.unwrap_or("")),
                 reason = esc(r.reason.unwrap_or("")),
             );
+            if !r.sub_assessments.is_empty() {
+                findings_rows(o, r.sub_assessments);
+            }
         }
         if hidden > 0 {
             let _ = write!(

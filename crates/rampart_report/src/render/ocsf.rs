@@ -4,12 +4,17 @@
 //! One event per Unhealthy assessment (`status_code` `FAIL`, `status_id` 1 New) and one per exempted
 //! assessment (NotApplicable with cause `Exempt`: `status_code` `EXEMPT`, `status_id` 3 Suppressed, as
 //! Prowler reports muted findings). Other NotApplicable and Healthy results are not findings.
+//! A result with sub-assessments (vulnerability findings) stays one event, with its findings that
+//! count in the class's `vulnerabilities` attribute (Vulnerability Details objects: CVE with CVSS,
+//! affected package with fixed version, remediation) and the ignored ones, with their reasons, under
+//! `unmapped.rampart.ignored_findings`: the parent assessment is what Defender scores, and the class
+//! validates against the same Detection Finding schema.
 //! OCSF Detection Finding has no `compliance` attribute; the MCSB mapping and Rampart's own fields go
 //! under `unmapped`, which the class reserves for that.
 
 use std::io::Write;
 
-use rampart_model::{Cause, Severity, Status};
+use rampart_model::{Cause, FindingSeverity, PackageCategory, Severity, Status, SubAssessment};
 use serde_json::{json, Value};
 
 use crate::render::common::{finding_fingerprint, ocsf_provider};
@@ -32,6 +37,73 @@ fn severity_id(s: Severity) -> u8 {
 fn aws_partition(id: &str) -> Option<&str> {
     let rest = id.strip_prefix("arn:")?;
     rest.split(':').next().filter(|p| !p.is_empty())
+}
+
+/// OCSF Vulnerability Details of one finding.
+fn vulnerability(sub: &SubAssessment) -> Value {
+    let d = &sub.additional_data;
+    let mut package = json!({
+        "name": d.package_name,
+        "version": d.version,
+        "type_id": match d.category {
+            PackageCategory::Os => 2,
+            PackageCategory::Language => 1,
+        },
+        "package_manager": d.ecosystem,
+    });
+    if let Some(v) = &d.fixed_version {
+        package["fixed_in_version"] = Value::from(v.as_str());
+    }
+    if let Some(p) = &d.location {
+        package["path"] = Value::from(p.as_str());
+    }
+    if let Some(p) = &d.purl {
+        package["purl"] = Value::from(p.as_str());
+    }
+    let severity = match sub.severity {
+        FindingSeverity::Unknown => "Unknown",
+        other => other.as_str(),
+    };
+    let mut v = json!({
+        "title": sub.display_name,
+        "severity": severity,
+        "is_fix_available": d.fixed_version.is_some(),
+        "affected_packages": [package],
+        "remediation": { "desc": sub.remediation },
+    });
+    if !sub.description.trim().is_empty() {
+        v["desc"] = Value::from(sub.description.as_str());
+    }
+    let cvss: Vec<Value> = d
+        .cvss
+        .iter()
+        .filter_map(|c| {
+            let score = c.base_score?;
+            Some(json!({ "version": c.version, "base_score": score.value(), "vector_string": c.vector }))
+        })
+        .collect();
+    // The class requires exactly one of `cve`, `advisory`, `cwe`: the CVE (the finding's own id, else
+    // a CVE among its aliases) when there is one, else the advisory; every other id is related.
+    let cve = std::iter::once(&sub.id)
+        .chain(&d.aliases)
+        .find(|id| id.starts_with("CVE-"));
+    if let Some(cve) = cve {
+        let mut c = json!({ "uid": cve });
+        if !cvss.is_empty() {
+            c["cvss"] = Value::from(cvss);
+        }
+        v["cve"] = c;
+    } else {
+        v["advisory"] = json!({ "uid": sub.id });
+    }
+    let related: Vec<&String> = std::iter::once(&sub.id)
+        .chain(&d.aliases)
+        .filter(|a| Some(*a) != cve && (cve.is_some() || *a != &sub.id))
+        .collect();
+    if !related.is_empty() {
+        v["related_vulnerabilities"] = json!(related);
+    }
+    v
 }
 
 fn event(report: &Report, rec: &RecommendationReport, res: &ResourceResultView<'_>) -> Value {
@@ -136,6 +208,34 @@ fn event(report: &Report, rec: &RecommendationReport, res: &ResourceResultView<'
     if !rec.remediation.trim().is_empty() {
         event["remediation"] = json!({ "desc": rec.remediation });
     }
+    if !res.sub_assessments.is_empty() {
+        let open: Vec<Value> = res
+            .sub_assessments
+            .iter()
+            .filter(|s| s.counts())
+            .map(vulnerability)
+            .collect();
+        if !open.is_empty() {
+            event["vulnerabilities"] = Value::from(open);
+        }
+        let ignored: Vec<Value> = res
+            .sub_assessments
+            .iter()
+            .filter(|s| !s.counts())
+            .map(|s| {
+                json!({
+                    "id": s.id,
+                    "package": s.additional_data.package_name,
+                    "version": s.additional_data.version,
+                    "cause": s.status.cause.map(|c| c.as_str()),
+                    "description": s.status.description,
+                })
+            })
+            .collect();
+        if !ignored.is_empty() {
+            event["unmapped"]["rampart"]["ignored_findings"] = Value::from(ignored);
+        }
+    }
     event
 }
 
@@ -144,11 +244,17 @@ pub(crate) fn events(report: &Report) -> impl Iterator<Item = Value> + '_ {
     report.recommendations.iter().flat_map(move |rec| {
         rec.resources
             .iter()
-            .filter(|r| {
+            .enumerate()
+            .filter(|(_, r)| {
                 r.status == Status::Unhealthy
                     || (r.status == Status::NotApplicable && r.cause == Some(Cause::Exempt))
             })
-            .map(move |entry| event(report, rec, &report.result(entry)))
+            .map(move |(i, entry)| {
+                let view = report
+                    .result_in(rec, i)
+                    .unwrap_or_else(|| report.result(entry));
+                event(report, rec, &view)
+            })
     })
 }
 

@@ -1,17 +1,23 @@
 //! SARIF 2.1.0: one run; `tool.driver.rules` has one rule per recommendation, `results` one result
-//! per Unhealthy resource. Cloud resources have no file, so each result is located by a
+//! per Unhealthy resource, except that a result with sub-assessments (vulnerability findings) becomes
+//! one result per finding, as code-scanning platforms expect of vulnerability scanners (one alert per
+//! advisory and package, each with its own fingerprint, level from the finding's severity and
+//! `security-severity` from its CVSS score); ignored findings are results with an external
+//! `suppression` carrying the ignore rule's reason, so platforms show them as dismissed. Cloud resources have no file, so each result is located by a
 //! `logicalLocation` (`kind: "resource"`, `fullyQualifiedName` = the resource id).
 //! `partialFingerprints["rampartFinding/v1"]` is a stable hash of (recommendation id, lower-cased
 //! resource id), so code-scanning platforms track a finding across scans.
 
 use std::io::Write;
 
-use rampart_model::{Severity, Status};
+use rampart_model::{FindingSeverity, Severity, Status, SubAssessment};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::render::common::{finding_fingerprint, security_severity};
+use crate::render::common::{
+    finding_fingerprint, finding_security_severity, security_severity, sub_fingerprint,
+};
 use crate::render::RenderOptions;
 use crate::{RecommendationReport, Report, ReportError, ResourceResultView};
 
@@ -147,6 +153,67 @@ fn result(index: usize, rec: &RecommendationReport, res: &ResourceResultView<'_>
     })
 }
 
+fn finding_level(s: FindingSeverity) -> &'static str {
+    match s {
+        FindingSeverity::Critical | FindingSeverity::High => "error",
+        FindingSeverity::Medium => "warning",
+        FindingSeverity::Low | FindingSeverity::Unknown => "note",
+    }
+}
+
+/// One SARIF result per vulnerability finding `sub` of `res` under `rec`.
+fn finding_result(
+    index: usize,
+    rec: &RecommendationReport,
+    res: &ResourceResultView<'_>,
+    sub: &SubAssessment,
+) -> Value {
+    let d = &sub.additional_data;
+    let fix = d.fixed_version.as_deref().map_or_else(
+        || "no fix available".to_owned(),
+        |v| format!("fixed in {v}"),
+    );
+    let message = format!(
+        "{} in {} {} ({fix}) on {}: {}",
+        sub.id, d.package_name, d.version, res.name, sub.display_name
+    );
+    let mut result = result(index, rec, res);
+    result["level"] = Value::from(finding_level(sub.severity));
+    result["message"] = json!({ "text": message });
+    result["partialFingerprints"] = json!({ "rampartFinding/v1": sub_fingerprint(rec, res, sub) });
+    result["properties"]["security-severity"] = Value::from(finding_security_severity(sub));
+    result["properties"]["subAssessment"] = serde_json::to_value(sub).unwrap_or(Value::Null);
+    if !sub.counts() {
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "justification": sub.status.description.as_deref().unwrap_or("ignored"),
+        }]);
+    }
+    result
+}
+
+/// The SARIF results of one recommendation result: none unless Unhealthy (or Healthy with only
+/// ignored findings); one per finding when it has sub-assessments, else one.
+fn results_of<'a>(
+    index: usize,
+    rec: &'a RecommendationReport,
+    res: ResourceResultView<'a>,
+) -> Vec<Value> {
+    if res.sub_assessments.is_empty() {
+        if res.status == Status::Unhealthy {
+            return vec![result(index, rec, &res)];
+        }
+        return Vec::new();
+    }
+    if res.status == Status::NotApplicable {
+        return Vec::new();
+    }
+    res.sub_assessments
+        .iter()
+        .map(|sub| finding_result(index, rec, &res, sub))
+        .collect()
+}
+
 /// Every result of the log, built one at a time as the serializer asks for them.
 struct Results<'a>(&'a Report);
 
@@ -159,10 +226,19 @@ impl Serialize for Results<'_> {
                 .iter()
                 .enumerate()
                 .flat_map(move |(index, rec)| {
+                    let side = !rec.sub_assessments.is_empty();
                     rec.resources
                         .iter()
-                        .filter(|e| e.status == Status::Unhealthy)
-                        .map(move |e| result(index, rec, &report.result(e)))
+                        .enumerate()
+                        .filter(move |(_, e)| e.status == Status::Unhealthy || side)
+                        .flat_map(move |(i, e)| {
+                            let view = if side {
+                                report.result_in(rec, i).unwrap_or_else(|| report.result(e))
+                            } else {
+                                report.result(e)
+                            };
+                            results_of(index, rec, view)
+                        })
                 }),
         )
     }

@@ -1,6 +1,7 @@
 //! The terminal table: the score line, per-scope scores, each counted control's points / max and
 //! potential increase (largest gain first, as Defender sorts them), the top unhealthy
-//! recommendations, the compliance summary and input problems. Plain text; ANSI colour only when
+//! recommendations (with their findings count when they have sub-assessments), the worst vulnerability
+//! findings, the compliance summary and input problems. Plain text; ANSI colour only when
 //! [`RenderOptions::color`] is set. Every string from the report is sanitised (control characters
 //! replaced) so resource data cannot drive the terminal.
 
@@ -8,9 +9,9 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::io::Write;
 
-use rampart_model::Severity;
+use rampart_model::{Severity, SubAssessment};
 
-use crate::render::common::{fit, pad, sanitize_text};
+use crate::render::common::{findings_summary, fit, pad, sanitize_text};
 use crate::render::RenderOptions;
 use crate::{ControlReport, Report, ReportError, Score};
 
@@ -159,15 +160,24 @@ pub(crate) fn to_string(report: &Report, options: &RenderOptions) -> String {
             if r.custom {
                 flags.push_str(" [custom]");
             }
+            let findings = if r.sub_assessments.is_empty() {
+                String::new()
+            } else {
+                let all: Vec<SubAssessment> =
+                    r.sub_assessments.values().flatten().cloned().collect();
+                format!(", {}", findings_summary(&all))
+            };
             let _ = writeln!(
                 o,
-                "  {} {} {:>4} unhealthy",
+                "  {} {} {:>4} unhealthy{findings}",
                 p.severity(r.severity, &pad(r.severity.as_str(), 6)),
                 pad(&fit(&format!("{}{flags}", r.title), 70), 70),
                 r.unhealthy
             );
         }
     }
+
+    vulnerability_section(&mut o, report, options, &p);
 
     if !report.groups.is_empty() {
         for g in &report.groups {
@@ -237,6 +247,60 @@ pub(crate) fn to_string(report: &Report, options: &RenderOptions) -> String {
         );
     }
     o
+}
+
+/// "Vulnerability findings": the findings that count, worst first (severity, then CVSS), with the
+/// resource they are on and the fix; only when the report has sub-assessments.
+fn vulnerability_section(o: &mut String, report: &Report, options: &RenderOptions, p: &Paint) {
+    let mut rows: Vec<(&SubAssessment, &str)> = Vec::new();
+    for rec in &report.recommendations {
+        if rec.sub_assessments.is_empty() {
+            continue;
+        }
+        for (i, _) in rec.resources.iter().enumerate() {
+            if let Some(view) = report.result_in(rec, i) {
+                rows.extend(
+                    view.sub_assessments
+                        .iter()
+                        .filter(|s| s.counts())
+                        .map(|s| (s, view.name)),
+                );
+            }
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| {
+        b.0.severity
+            .cmp(&a.0.severity)
+            .then(b.0.max_cvss().cmp(&a.0.max_cvss()))
+            .then_with(|| a.0.id.cmp(&b.0.id))
+            .then_with(|| a.1.cmp(b.1))
+    });
+    let _ = writeln!(
+        o,
+        "\n{}",
+        p.bold(&format!(
+            "Vulnerability findings ({} of {})",
+            rows.len().min(options.table_top),
+            rows.len()
+        ))
+    );
+    for (sub, resource) in rows.iter().take(options.table_top) {
+        let d = &sub.additional_data;
+        let fix = d.fixed_version.as_deref().unwrap_or("no fix");
+        let _ = writeln!(
+            o,
+            "  {} {} {} {} -> {}  on {}",
+            pad(sub.severity.as_str(), 8),
+            pad(&fit(&sub.id, 20), 20),
+            fit(&d.package_name, 30),
+            fit(&d.version, 30),
+            fit(fix, 30),
+            fit(resource, 60)
+        );
+    }
 }
 
 pub(crate) fn render(

@@ -10,16 +10,16 @@ use serde_json::Value;
 use crate::formats::rendered;
 use crate::sample;
 
-fn load(path: PathBuf) -> Value {
+pub(crate) fn load(path: PathBuf) -> Value {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn crate_dir() -> PathBuf {
+pub(crate) fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn assert_valid(schema: &Value, instance: &Value, what: &str) {
+pub(crate) fn assert_valid(schema: &Value, instance: &Value, what: &str) {
     let validator = jsonschema::validator_for(schema).expect("schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(instance)
