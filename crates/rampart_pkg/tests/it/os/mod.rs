@@ -7,6 +7,7 @@ mod os_release;
 mod robustness;
 mod rpm;
 mod select;
+mod sqlite_generated;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
