@@ -162,6 +162,47 @@ fn webhook_posts_signed_json() {
     .map(|h| format!("{h}: {}", r.headers[*h]))
     .collect();
     insta::assert_snapshot!(shown.join("\n"));
+
+    // The receiver-side check documented in docs/sinks.md, run as written.
+    assert!(documented_python_verify(key, r, &r.body));
+    assert!(!documented_python_verify(
+        key,
+        r,
+        &r.body.replace("Medium", "Low")
+    ));
+    assert!(!documented_python_verify("other key", r, &r.body));
+}
+
+/// Runs the Python `verify` function of docs/sinks.md on a received request.
+fn documented_python_verify(key: &str, r: &crate::common::Request, body: &str) -> bool {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/sinks.md"))
+        .unwrap();
+    let snippet = doc
+        .split("```python\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a python block in docs/sinks.md");
+    let script = format!(
+        "{snippet}\nimport sys\nh = {{'X-Rampart-Timestamp': sys.argv[2], 'X-Rampart-Signature': sys.argv[3]}}\n\
+         print(verify(sys.argv[1].encode(), h, sys.argv[4].encode(), tolerance=10**12))\n"
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &script, key])
+        .arg(&r.headers["x-rampart-timestamp"])
+        .arg(&r.headers["x-rampart-signature"])
+        .arg(body)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match String::from_utf8(out.stdout).unwrap().trim() {
+        "True" => true,
+        "False" => false,
+        other => panic!("unexpected {other:?}"),
+    }
 }
 
 #[test]
