@@ -98,7 +98,7 @@ pub fn select(path: &str) -> Option<LangParser> {
 }
 
 fn is_under_node_modules(dir: &str) -> bool {
-    dir == "node_modules" || dir.starts_with("node_modules/") || dir.contains("/node_modules")
+    dir.split('/').any(|segment| segment == "node_modules")
 }
 
 /// Whether an executable is worth reading whole: any ELF, Mach-O or PE file may be a Go
@@ -292,6 +292,7 @@ mod tests {
             ("app/package-lock.json", Some(NpmPackageLock)),
             ("app/node_modules/a/yarn.lock", None),
             ("node_modules/a/package-lock.json", None),
+            ("srv/node_modules_old/yarn.lock", Some(YarnLock)),
             ("yarn.lock", Some(YarnLock)),
             ("opt/app.war", Some(JavaArchive)),
             ("opt/app.jar.sha1", None),
