@@ -3,3 +3,4 @@
 //! store replaces.
 
 mod demo;
+mod vulnerabilities;
