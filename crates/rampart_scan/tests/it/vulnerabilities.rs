@@ -163,7 +163,7 @@ fn run(exemptions: Option<&str>) -> Report {
     scan(&request, &mut |_| {}).expect("scan")
 }
 
-fn control<'a>(controls: &'a [rampart_report::ControlReport]) -> &'a rampart_report::ControlReport {
+fn control(controls: &[rampart_report::ControlReport]) -> &rampart_report::ControlReport {
     controls
         .iter()
         .find(|c| c.name == "Remediate vulnerabilities")
