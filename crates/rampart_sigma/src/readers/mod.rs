@@ -30,7 +30,7 @@ use std::path::Path;
 use crate::cloudtrail::ReadStats;
 use crate::engine::Engine;
 use crate::error::ReadError;
-use crate::event::{FieldTable, SlotEvent, Val};
+use crate::event::{FieldTable, Slot, SlotEvent, Val};
 use crate::json::Projection;
 
 pub use journald::parse_journald_line;
@@ -268,6 +268,7 @@ pub fn read_log<R: Read>(
         .collect();
     let mut ctx = Ctx {
         engine,
+        storage: Vec::new(),
         sources,
         origin,
         on_event,
@@ -376,6 +377,7 @@ fn json_err(origin: &str, record: u64, line: u64, source: crate::json::JsonError
 
 struct Ctx<'x, F> {
     engine: &'x Engine,
+    storage: Vec<Slot<'static>>,
     sources: Vec<usize>,
     origin: &'x str,
     on_event: F,
@@ -399,21 +401,23 @@ impl<F: FnMut(&LogEvent<'_, '_>) -> ControlFlow<()>> Ctx<'_, F> {
                 }
             }
             routed = true;
-            match src.projection().project(text) {
-                Ok(ev) => {
-                    let le = LogEvent {
-                        source: s,
-                        source_name: &src.spec.name,
-                        line,
-                        event: &ev,
-                    };
-                    (self.on_event)(&le)?;
-                }
+            // One slot allocation serves every record.
+            let mut ev = SlotEvent::from_storage(std::mem::take(&mut self.storage));
+            let flow = match src.projection().project_into(text, &mut ev) {
+                Ok(()) => (self.on_event)(&LogEvent {
+                    source: s,
+                    source_name: &src.spec.name,
+                    line,
+                    event: &ev,
+                }),
                 Err(e) => {
                     stats.push_bad(json_err(self.origin, stats.records, line, e));
+                    self.storage = ev.into_storage();
                     return ControlFlow::Continue(());
                 }
-            }
+            };
+            self.storage = ev.into_storage();
+            flow?;
         }
         if !routed {
             stats.unrouted += 1;
