@@ -10,3 +10,20 @@
 pub mod version;
 
 pub use version::Scheme;
+pub mod db;
+pub mod ecosystem;
+pub mod error;
+pub mod generate;
+pub mod ignore;
+pub mod matching;
+pub mod osv;
+pub mod severity;
+pub mod update;
+
+pub use db::{import, Database, ImportStats, Importer, Meta};
+pub use ecosystem::{normalize_name, EcoKey};
+pub use error::VulnDbError;
+pub use ignore::{IgnoreRule, IgnoreRules, Ignored};
+pub use matching::{match_packages, match_packages_report, Finding, MatchReport, NotAssessed};
+pub use severity::{cvss_base_score, Severity, SeveritySource};
+pub use update::{update, UpdateReport, DEFAULT_BASE_URL, DEFAULT_ECOSYSTEMS};
