@@ -56,6 +56,9 @@ struct Worker {
 /// leaves queued alerts undelivered (in memory only): always close.
 pub struct Dispatcher {
     workers: Vec<Worker>,
+    /// Exclusive lock on `<state_dir>/sinks.lock`: one dispatcher per state directory,
+    /// since two would append to and truncate the same spools. Released on drop.
+    _lock: std::fs::File,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -123,6 +126,23 @@ impl Dispatcher {
             path: state_dir.to_owned(),
             source,
         })?;
+        let lock_path = state_dir.join("sinks.lock");
+        let state_err = |source| ConfigError::StateDir {
+            path: state_dir.to_owned(),
+            source,
+        };
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(state_err)?;
+        lock.try_lock().map_err(|e| {
+            state_err(std::io::Error::other(format!(
+                "{} is held by another running dispatcher ({e})",
+                lock_path.display()
+            )))
+        })?;
         // Build every sink before starting any thread, so a bad config starts nothing.
         let mut built = Vec::new();
         for sc in &config.sinks {
@@ -165,7 +185,10 @@ impl Dispatcher {
                 handle: Some(handle),
             });
         }
-        Ok(Self { workers })
+        Ok(Self {
+            workers,
+            _lock: lock,
+        })
     }
 
     /// The configured sink names.

@@ -130,3 +130,27 @@ fn full_queue_spools_instead_of_blocking() {
     assert!(counts.values().all(|&c| c == 1), "none duplicated");
     assert_eq!(report.sinks[0].lost, 0);
 }
+
+/// Two dispatchers on one state directory would corrupt each other's spools: the second
+/// is refused while the first runs, and allowed once it has closed.
+#[test]
+fn one_dispatcher_per_state_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = webhook_toml(free_port(), 8);
+    let mut c = rampart_sinks::Config::from_toml_str(&toml, "t").unwrap();
+    c.resolve_secrets("t", |_| None).unwrap();
+    let clock = std::sync::Arc::new(ManualClock::new(t0()));
+    let first =
+        rampart_sinks::Dispatcher::start(c.clone(), dir.path(), clock.clone(), "t").unwrap();
+    let err =
+        rampart_sinks::Dispatcher::start(c.clone(), dir.path(), clock.clone(), "t").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("held by another running dispatcher"),
+        "{err}"
+    );
+    first.close(in_secs(1));
+    rampart_sinks::Dispatcher::start(c, dir.path(), clock, "t")
+        .unwrap()
+        .close(in_secs(1));
+}
