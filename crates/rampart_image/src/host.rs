@@ -175,7 +175,10 @@ fn read_selected(
         Ok(_) if bytes.len() as u64 > cap => Some(Content::Unread(Arc::from(format!(
             "file too large (over {cap} bytes)"
         )))),
-        Ok(_) => Some(Content::Bytes(Arc::from(bytes))),
+        Ok(_) => Some(match selector.parse_now(rel, &bytes) {
+            Some(parsed) => Content::Parsed(Arc::new(parsed)),
+            None => Content::Bytes(Arc::from(bytes)),
+        }),
         Err(e) => {
             // Reported here (permission denied: not assessed); not a candidate for parsing.
             errors.push(io_error(rel, &e));

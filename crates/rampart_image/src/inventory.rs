@@ -4,7 +4,7 @@
 
 use rampart_pkg::{Distro, Parser};
 
-use crate::tree::{FileTree, Kind, ReadError};
+use crate::tree::{Content, FileTree, Kind, ReadError};
 use crate::{FileError, FileErrorKind, FoundPackage};
 
 pub(crate) struct Inventory {
@@ -38,12 +38,31 @@ pub(crate) fn inventory(tree: &FileTree, max_depth: usize, layered: bool) -> Inv
     }
 
     let mut packages = Vec::new();
-    // Selected files, and symlinks at selected paths (`etc/os-release` style aliases).
+    // Selected files, and symlinks at OS database paths (`etc/os-release` style aliases; OS
+    // files are kept as bytes). A symlink to a language file is listed at its target.
     let candidates = tree.nodes().filter(|(path, node)| {
         node.content.is_some()
-            || (matches!(node.kind, Kind::Symlink(_)) && rampart_pkg::select(path).is_some())
+            || (matches!(node.kind, Kind::Symlink(_))
+                && matches!(rampart_pkg::select(path), Some(Parser::Os(_))))
     });
     for (path, node) in candidates {
+        if let Some(Content::Parsed(parsed)) = &node.content {
+            match &**parsed {
+                Ok(found) => {
+                    let layer = layered.then_some(node.layer);
+                    packages.extend(found.iter().map(|package| FoundPackage {
+                        package: package.clone(),
+                        layer,
+                    }));
+                }
+                Err(message) => file_errors.push(FileError {
+                    path: path.to_owned(),
+                    kind: FileErrorKind::Parse,
+                    message: message.clone(),
+                }),
+            }
+            continue;
+        }
         let bytes = match tree.read(path, max_depth) {
             Ok(b) => b,
             Err(ReadError::NotFound(_)) if matches!(node.kind, Kind::Symlink(_)) => continue,

@@ -402,7 +402,10 @@ fn read_selected<R: Read>(
     entry
         .take(limits.max_file_bytes + 1)
         .read_to_end(&mut bytes)?;
-    Ok(Some(Content::Bytes(Arc::from(bytes))))
+    Ok(Some(match selector.parse_now(path, &bytes) {
+        Some(parsed) => Content::Parsed(Arc::new(parsed)),
+        None => Content::Bytes(Arc::from(bytes)),
+    }))
 }
 
 pub(crate) fn read_up_to<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
+use rampart_pkg::Package;
 use serde::Serialize;
 
 /// Chooses which files' bytes are kept while layers stream by.
@@ -20,6 +21,13 @@ pub trait Selector {
     /// whole file when shorter). Only called when [`Selector::select`] said no.
     fn select_executable(&self, _path: &str, _header: &[u8]) -> bool {
         false
+    }
+    /// Files whose packages do not depend on the rest of the filesystem (lockfiles, Go
+    /// binaries, jars) can be parsed as soon as they are read, so that only their packages are
+    /// kept, not their bytes (a root filesystem holds gigabytes of Go binaries). `None` keeps
+    /// the bytes.
+    fn parse_now(&self, _path: &str, _bytes: &[u8]) -> Option<Result<Vec<Package>, String>> {
+        None
     }
 }
 
@@ -44,6 +52,15 @@ impl Selector for PackageFiles {
     fn select_executable(&self, path: &str, header: &[u8]) -> bool {
         rampart_pkg::select_executable(path, header).is_some()
     }
+    fn parse_now(&self, path: &str, bytes: &[u8]) -> Option<Result<Vec<Package>, String>> {
+        // OS databases wait for os-release (the distribution decides the ecosystem).
+        let parser = match rampart_pkg::select(path) {
+            Some(rampart_pkg::Parser::Os(_)) => return None,
+            Some(p) => p,
+            None => rampart_pkg::select_executable(path, bytes.get(..64).unwrap_or(bytes))?,
+        };
+        Some(rampart_pkg::parse(parser, path, bytes, None).map_err(|e| e.to_string()))
+    }
 }
 
 /// What a path is.
@@ -60,6 +77,8 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub(crate) enum Content {
     Bytes(Arc<[u8]>),
+    /// Parsed as soon as read ([`Selector::parse_now`]): the packages or the parse error.
+    Parsed(Arc<Result<Vec<Package>, String>>),
     /// Selected but not kept: the reason (too large, unreadable, hard link to an unread file).
     Unread(Arc<str>),
 }
@@ -278,6 +297,10 @@ impl FileTree {
         match (&node.kind, &node.content) {
             (Kind::Dir, _) => Err(ReadError::IsDir(display(path, &real))),
             (Kind::File, Some(Content::Bytes(b))) => Ok(b.clone()),
+            (Kind::File, Some(Content::Parsed(_))) => Err(ReadError::Unread {
+                path: display(path, &real),
+                reason: "parsed as it was read; only its packages were kept".into(),
+            }),
             (Kind::File, Some(Content::Unread(reason))) => Err(ReadError::Unread {
                 path: display(path, &real),
                 reason: reason.to_string(),

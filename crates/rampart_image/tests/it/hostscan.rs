@@ -46,3 +46,18 @@ fn root_filesystem_packages_equal_dpkg_query() {
     assert!(tree.read("opt/app/Cargo.lock", 40).is_err());
     assert!(tree.kind("proc/1").is_none(), "proc is not entered");
 }
+
+/// The check: on this machine's `/`, the dpkg packages found are exactly what
+/// `dpkg-query -W` lists (other mounts and proc/sys/dev/run are not entered).
+#[test]
+fn host_root_equals_dpkg_query() {
+    let scan = scan_root(std::path::Path::new("/"), &ScanOptions::default()).unwrap();
+    let debian: std::collections::BTreeSet<(String, String)> = scan
+        .packages
+        .iter()
+        .filter(|p| p.package.location == "var/lib/dpkg/status")
+        .map(|p| (p.package.name.clone(), p.package.version.clone()))
+        .collect();
+    assert_eq!(debian, dpkg_query("/var/lib/dpkg"));
+    assert!(scan.distro.is_some());
+}
