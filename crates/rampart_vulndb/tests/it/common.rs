@@ -27,8 +27,7 @@ pub(crate) fn distro(id: &str, version_id: &str) -> Distro {
     Distro {
         id: id.into(),
         version_id: Some(version_id.into()),
-        codename: None,
-        pretty_name: None,
+        ..Distro::default()
     }
 }
 
