@@ -7,7 +7,8 @@
 //! - `azure_diagnostics`: Azure Activity Log and Entra ID sign-in / audit logs as
 //!   diagnostic settings export them (storage account: JSON Lines of records; Event Hub:
 //!   `{"records":[...]}`); each record goes to the source whose `kinds` lists its
-//!   `category`;
+//!   `category`; AKS `kube-audit` records go to the Kubernetes audit sources (their
+//!   `properties.log` string is the audit Event);
 //! - `gcp_audit`: GCP Cloud Audit Logs `LogEntry` JSON (JSON Lines as a GCS sink writes,
 //!   or an array as `gcloud logging read --format=json` prints);
 //! - `k8s_audit`: Kubernetes audit `Event` objects (audit.k8s.io/v1), JSON Lines;
@@ -327,29 +328,47 @@ pub fn read_log<R: Read>(
         }
         LogFormat::AzureDiagnostics => {
             let mut t = FieldTable::new();
-            t.intern("category");
+            let (cat_id, log_id) = (t.intern("category"), t.intern("properties.log"));
             let kind = Projection::new(&t);
+            // AKS `kube-audit` / `kube-audit-admin` records carry a Kubernetes audit
+            // Event as a JSON string in `properties.log`: it goes to the Kubernetes
+            // audit sources.
+            let mut k8s: Vec<usize> = engine
+                .sources()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.spec.reader == LogFormat::KubernetesAudit.reader())
+                .map(|(i, _)| i)
+                .collect();
             lines::for_each_json_record(
                 &mut input,
                 origin,
                 format.name(),
                 &mut stats,
                 |text, line, stats| {
-                    let category = match kind.project(text) {
-                        Ok(ev) => {
-                            use crate::event::Event;
-                            ev.values(0)
-                                .first()
-                                .and_then(|v| v.as_text())
-                                .unwrap_or("")
-                                .to_string()
-                        }
+                    use crate::event::Event;
+                    let ev = match kind.project(text) {
+                        Ok(ev) => ev,
                         Err(e) => {
                             stats.push_bad(json_err(origin, stats.records, line, e));
                             return ControlFlow::Continue(());
                         }
                     };
-                    ctx.json(text, line, Some(&category), stats)
+                    let text_of = |id| ev.values(id).first().and_then(|v| v.as_text());
+                    let category = text_of(cat_id).unwrap_or("");
+                    if category.eq_ignore_ascii_case("kube-audit")
+                        || category.eq_ignore_ascii_case("kube-audit-admin")
+                    {
+                        let Some(log) = text_of(log_id) else {
+                            stats.unrouted += 1;
+                            return ControlFlow::Continue(());
+                        };
+                        std::mem::swap(&mut ctx.sources, &mut k8s);
+                        let flow = ctx.json(log, line, None, stats);
+                        std::mem::swap(&mut ctx.sources, &mut k8s);
+                        return flow;
+                    }
+                    ctx.json(text, line, Some(category), stats)
                 },
             )?;
         }

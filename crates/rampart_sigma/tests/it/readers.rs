@@ -437,6 +437,28 @@ fn bad_input_is_reported_by_file_and_line_never_a_panic() {
 }
 
 #[test]
+fn read_log_file_sniffs_and_reads_files_and_gzip() {
+    let dir = std::env::temp_dir().join(format!("rampart-sigma-logs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    for (name, want) in FIXTURES {
+        let bytes = std::fs::read(fixture(name)).expect("read");
+        let gz = dir.join(format!("{name}.gz"));
+        std::fs::write(&gz, gzip(&bytes)).expect("write");
+        let expected = run_file(&fixture(name));
+        for path in [fixture(name), gz] {
+            let mut n = 0usize;
+            let read = rampart_sigma::read_log_file(&path, engine(), |_| {
+                n += 1;
+                ControlFlow::Continue(())
+            })
+            .expect("read");
+            assert_eq!((read.format, n), (*want, expected.events.len()), "{path:?}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn reader_available_for_every_source_but_m365() {
     let missing: Vec<&str> = engine()
         .sources()
