@@ -9,7 +9,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::tree::{normalise, Content, FileTree, Kind, Node, Selector};
+use crate::tree::{normalise, normalise_into, Content, FileTree, Kind, Node, Selector};
 use crate::{ImageError, Limits};
 
 /// Layer compression, from the first bytes.
@@ -207,6 +207,7 @@ fn apply_entries<'a, R: Read + 'a>(
     let (selector, limits) = (ctx.selector, ctx.limits);
     let mut applied = Applied::default();
     let mut last = String::new();
+    let mut path = String::new();
     for entry in entries {
         let mut entry = entry.map_err(|e| {
             if tripped.get().is_some() {
@@ -224,13 +225,14 @@ fn apply_entries<'a, R: Read + 'a>(
                 limit: limits.max_entries,
             });
         }
-        let raw = entry.path_bytes();
-        let raw = String::from_utf8_lossy(&raw).into_owned();
-        last.clone_from(&raw);
-        let path = normalise(&raw).map_err(|()| ImageError::PathEscape {
+        // `raw` and `path` are reused buffers: no allocation per entry for unselected files.
+        last.clear();
+        last.push_str(&String::from_utf8_lossy(&entry.path_bytes()));
+        let raw = last.as_str();
+        normalise_into(raw, &mut path).map_err(|()| ImageError::PathEscape {
             archive: name.archive.clone(),
             member: name.member.clone(),
-            path: raw.clone(),
+            path: raw.to_owned(),
         })?;
         let (parent, base) = match path.rsplit_once('/') {
             Some((p, b)) => (p, b),
@@ -289,7 +291,7 @@ fn apply_entries<'a, R: Read + 'a>(
             }
             tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
                 let content = read_selected(&mut entry, &path, size, executable, selector, limits)
-                    .map_err(|e| corrupt(name, &raw, &e))?;
+                    .map_err(|e| corrupt(name, raw, &e))?;
                 Node {
                     kind: Kind::File,
                     layer: index,

@@ -333,6 +333,13 @@ fn push_components(stack: &mut Vec<String>, path: &str) {
 /// layer tars never need one, and accepting them invites escapes).
 pub(crate) fn normalise(name: &str) -> Result<String, ()> {
     let mut out = String::with_capacity(name.len());
+    normalise_into(name, &mut out)?;
+    Ok(out)
+}
+
+/// [`normalise`] into a reused buffer (no allocation per archive entry once it has grown).
+pub(crate) fn normalise_into(name: &str, out: &mut String) -> Result<(), ()> {
+    out.clear();
     for c in name.split('/') {
         match c {
             "" | "." => {}
@@ -345,7 +352,7 @@ pub(crate) fn normalise(name: &str) -> Result<String, ()> {
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
