@@ -150,9 +150,7 @@ pub fn parse_syslog_line<'a>(line: &'a str, hint: YearHint) -> Result<HostRecord
     };
     // TAG[PID]: MSG — the tag ends at `[`, `:` or a space (a line without tag, such as
     // "last message repeated", keeps all of it as the message).
-    let tag_end = rest
-        .find(['[', ':', ' '])
-        .unwrap_or(rest.len());
+    let tag_end = rest.find(['[', ':', ' ']).unwrap_or(rest.len());
     let tag = &rest[..tag_end];
     let after = &rest[tag_end..];
     let (pid, msg) = if let Some(p) = after.strip_prefix('[') {
