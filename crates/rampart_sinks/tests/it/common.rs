@@ -209,6 +209,9 @@ pub(crate) struct SyslogReceiver {
     pub(crate) addr: SocketAddr,
     pub(crate) messages: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
+    /// Accepted connections, shut down on drop (as a receiver that restarts).
+    conns: Arc<Mutex<Vec<TcpStream>>>,
+    accept_thread: Option<JoinHandle<()>>,
 }
 
 impl SyslogReceiver {
@@ -234,22 +237,30 @@ impl SyslogReceiver {
             addr,
             messages,
             stop,
+            conns: Arc::default(),
+            accept_thread: None,
         }
     }
 
     /// TCP, or TLS when `tls` holds a server config. Reads RFC 6587 octet-counted frames.
     pub(crate) fn stream(tls: Option<Arc<rustls::ServerConfig>>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::stream_on(tls, 0)
+    }
+
+    pub(crate) fn stream_on(tls: Option<Arc<rustls::ServerConfig>>, port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let messages = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (m, st) = (messages.clone(), stop.clone());
-        std::thread::spawn(move || {
+        let conns: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (m, st, cs) = (messages.clone(), stop.clone(), conns.clone());
+        let accept_thread = std::thread::spawn(move || {
             while !st.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((sock, _)) => {
                         sock.set_nonblocking(false).unwrap();
+                        cs.lock().unwrap().push(sock.try_clone().unwrap());
                         let m = m.clone();
                         let tls = tls.clone();
                         std::thread::spawn(move || match tls {
@@ -268,6 +279,8 @@ impl SyslogReceiver {
             addr,
             messages,
             stop,
+            conns,
+            accept_thread: Some(accept_thread),
         }
     }
 
@@ -279,6 +292,13 @@ impl SyslogReceiver {
 impl Drop for SyslogReceiver {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        // The listener closes with its thread; then the open connections.
+        if let Some(t) = self.accept_thread.take() {
+            let _ = t.join();
+        }
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
     }
 }
 

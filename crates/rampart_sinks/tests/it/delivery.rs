@@ -231,3 +231,41 @@ fn splunk_hec_posts_event_envelope_with_token() {
     assert_eq!(body["event"], serde_json::to_value(&a).unwrap());
     assert_eq!(body["time"], serde_json::json!(1_796_000_560.0));
 }
+
+/// A TCP syslog receiver that restarts (closing the sink's connection) still gets the
+/// next alerts: the sink notices the closed connection and reconnects, nothing is lost.
+#[test]
+fn syslog_tcp_reconnects_after_receiver_restart() {
+    let first = SyslogReceiver::stream(None);
+    let addr = first.addr;
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[retry]\ninitial_backoff_ms = 20\nmax_backoff_ms = 40\n\
+         [[sink]]\nkind = \"syslog\"\nname = \"siem\"\ntransport = \"tcp\"\naddress = \"{addr}\"\nhostname = \"ids-01\"\n"
+    );
+    let clock = ManualClock::new(t0());
+    let d = start(&toml, dir.path(), &clock, &[]);
+    d.send(&alert(1, AlertSeverity::High, None));
+    assert!(wait_until(WAIT, || first.messages().len() == 1));
+    drop(first);
+    let second = SyslogReceiver::stream_on(None, addr.port());
+    for n in 2..5 {
+        d.send(&alert(n, AlertSeverity::High, None));
+    }
+    assert!(
+        wait_until(WAIT, || second.messages().len() >= 3),
+        "{:?}",
+        second.messages()
+    );
+    let report = d.close(in_secs(10));
+    assert!(report.all_delivered(), "{report:?}");
+    let ids: Vec<bool> = (2..5)
+        .map(|n| {
+            second
+                .messages()
+                .iter()
+                .any(|m| m.contains(&format!("externalId=alert-{n:04} ")))
+        })
+        .collect();
+    assert_eq!(ids, [true, true, true]);
+}
