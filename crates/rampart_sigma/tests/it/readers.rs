@@ -468,3 +468,79 @@ fn reader_available_for_every_source_but_m365() {
         .collect();
     assert_eq!(missing, vec!["m365"]);
 }
+
+mod prop {
+    use proptest::prelude::*;
+    use rampart_sigma::{parse_journald_line, parse_syslog_line};
+
+    use super::HINT;
+
+    /// Lines assembled from syslog and sshd / sudo / su fragments, cut and joined at
+    /// random: the parsers return a record or an error, never panic, and a parsed
+    /// record's message is part of the line.
+    fn fragments() -> impl Strategy<Value = String> {
+        let parts = prop::sample::select(vec![
+            "Nov 29 10:00:01 ",
+            "Feb  3 01:02:03 ",
+            "2026-11-29T10:00:01.5+01:00 ",
+            "<38>",
+            "<9999>",
+            "h ",
+            "sshd[1]: ",
+            "sudo: ",
+            "su: ",
+            "sshd: ",
+            "[",
+            "]",
+            ":",
+            " ",
+            "Failed password for ",
+            "Accepted publickey for ",
+            "invalid user ",
+            "root",
+            " from ",
+            "203.0.113.7",
+            " port ",
+            "22",
+            " ssh2",
+            "Invalid user ",
+            "Disconnected from ",
+            "authenticating user ",
+            "pam_unix(sshd:auth): ",
+            "authentication failure; ",
+            "rhost=1.2.3.4 user=root",
+            "session opened for user ",
+            "root(uid=0) by ",
+            "(to root) ",
+            "FAILED SU ",
+            " on pts/0",
+            "alice : ",
+            "TTY=pts/0 ; ",
+            "USER=root ; ",
+            "COMMAND=/bin/id",
+            "é",
+            "\u{0}",
+            "\r",
+            "ünï",
+        ]);
+        prop::collection::vec(parts, 0..14).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn syslog_parser_never_panics(line in fragments()) {
+            if let Ok(rec) = parse_syslog_line(&line, HINT) {
+                prop_assert!(line.contains(rec.message.as_ref()));
+                let _ = rec.fields();
+            }
+        }
+
+        #[test]
+        fn syslog_parser_never_panics_on_any_text(line in "\\PC{0,80}") {
+            let _ = parse_syslog_line(&line, HINT);
+            let _ = parse_journald_line(&line);
+        }
+    }
+}
