@@ -103,6 +103,20 @@ impl Report {
     }
 }
 
+/// One line per sink, e.g. `siem: 12 delivered, 1 failed attempt(s), 1 spooled, 0 left in spool, 0 lost`.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.sinks {
+            writeln!(
+                f,
+                "{}: {} delivered, {} failed attempt(s), {} spooled, {} left in spool, {} lost",
+                s.name, s.delivered, s.failed_attempts, s.spooled, s.left_in_spool, s.lost
+            )?;
+        }
+        Ok(())
+    }
+}
+
 impl Dispatcher {
     /// Reads the TOML configuration, resolves `*_env` secrets from the environment and
     /// starts one worker per sink; spools and throttle state live in `state_dir`.
