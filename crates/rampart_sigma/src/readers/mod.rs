@@ -136,12 +136,9 @@ const MARKERS: &[(LogFormat, &[&str])] = &[
 /// ties for text (`auth.log`, `secure`, `syslog`, `messages`). `None`: not recognised.
 pub fn sniff(head: &[u8], file_name: &str) -> Option<LogFormat> {
     let head = &head[..head.len().min(SNIFF_BYTES)];
-    // A multi-byte character may be cut at the end of the head.
-    let text = match std::str::from_utf8(head) {
-        Ok(t) => t,
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
-        Err(_) => return None,
-    };
+    // Lossy: a character cut at the end of the head, or one bad byte in a record, must
+    // not hide the format.
+    let text = String::from_utf8_lossy(head);
     let body = text.trim_start_matches('\u{feff}').trim_start();
     if body.starts_with('{') || body.starts_with('[') {
         let mut best: Option<(usize, LogFormat)> = None;
