@@ -8,9 +8,13 @@
 //! - a match joins the open group of its key when the group's span, with it, stays within
 //!   the window (default 1 h); otherwise the open group is emitted and the match starts a
 //!   new one;
-//! - the stream time is the newest event time seen; a group is emitted once the stream
-//!   time is more than one window past its end (one window of grace for events arriving
-//!   out of order, as across the per-region files of a CloudTrail bucket);
+//! - the stream time is the newest event time seen in the current input; a group is
+//!   emitted once the stream time is more than one window past its end (one window of
+//!   grace for events arriving slightly out of order). [`AlertBuilder::new_input`] restarts
+//!   the stream time when the next input may be older (a batch over files in name order:
+//!   a CloudTrail bucket lists each account and region in turn), so an older file's
+//!   matches still group; groups of a newer earlier input then stay open until a match of
+//!   their key falls outside their window, the open-group bound, or the end;
 //! - at most `max_open` groups are open; beyond, the group whose last match is oldest is
 //!   emitted early. Memory is bounded by that, whatever the input size;
 //! - [`AlertBuilder::flush`] emits whatever is still open, at the end of the input.
@@ -209,6 +213,12 @@ impl AlertBuilder {
             });
         }
         self.advance(d.time, out);
+    }
+
+    /// The next detections come from another input whose times may be earlier than the
+    /// stream time: restart it from them (open groups stay open).
+    pub fn new_input(&mut self) {
+        self.stream_time = None;
     }
 
     /// Moves the stream time to `now` (if later) and emits the groups it has passed.

@@ -73,6 +73,8 @@ pub enum Intent {
 impl Intent {
     /// From a Sigma tag such as `attack.privilege-escalation` or `attack.privilege_escalation`
     /// (both spellings occur in SigmaHQ). Technique tags (`attack.t1078`) give `None`.
+    /// ATT&CK v18 split Defense Evasion into Stealth and Defense Impairment (SigmaHQ tags
+    /// use both); Defender's `intent` has only `DefenseEvasion`, which both map to.
     pub fn from_sigma_tag(tag: &str) -> Option<Self> {
         let t = tag
             .strip_prefix("attack.")?
@@ -85,7 +87,7 @@ impl Intent {
             "execution" => Self::Execution,
             "persistence" => Self::Persistence,
             "privilege-escalation" => Self::PrivilegeEscalation,
-            "defense-evasion" => Self::DefenseEvasion,
+            "defense-evasion" | "stealth" | "defense-impairment" => Self::DefenseEvasion,
             "credential-access" => Self::CredentialAccess,
             "discovery" => Self::Discovery,
             "lateral-movement" => Self::LateralMovement,
@@ -207,6 +209,14 @@ mod tests {
             Some(Intent::DefenseEvasion)
         );
         assert_eq!(Intent::from_sigma_tag("attack.t1078"), None);
+        assert_eq!(
+            Intent::from_sigma_tag("attack.stealth"),
+            Some(Intent::DefenseEvasion)
+        );
+        assert_eq!(
+            Intent::from_sigma_tag("attack.defense-impairment"),
+            Some(Intent::DefenseEvasion)
+        );
         assert_eq!(
             Intent::technique_from_sigma_tag("attack.t1078.004").as_deref(),
             Some("T1078.004")

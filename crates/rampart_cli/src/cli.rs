@@ -22,9 +22,11 @@ pub(crate) enum Command {
     /// Secure score tools.
     #[command(subcommand)]
     Score(ScoreCommand),
-    /// The built-in benchmark's recommendations.
+    /// The built-in benchmark's recommendations; `rules lint` checks Sigma detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Threat detection: run Sigma rules (SigmaHQ's and the built-in ones) over log files and raise alerts.
+    Detect(DetectArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +54,16 @@ pub(crate) enum RulesCommand {
     Show {
         /// Recommendation id.
         id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Check Sigma rule files: each rule loaded or refused with the specific reason, plus spec and style findings.
+    /// Exit 1 when any error.
+    Lint {
+        /// Sigma rule files or directories (searched recursively for .yml/.yaml).
+        #[arg(value_name = "FILE|DIR", required = true)]
+        files: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
@@ -120,4 +132,59 @@ pub(crate) struct ScanArgs {
     /// JSON on one line instead of pretty-printed (about half the size on large estates).
     #[arg(long)]
     pub(crate) compact: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum AlertFormat {
+    /// One alert per line, the alert record serialised (docs/alerts.md).
+    Jsonl,
+    /// A human summary, one row per alert.
+    Table,
+    /// ArcSight CEF:0, one alert per line.
+    Cef,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum AlertSeverityArg {
+    Informational,
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DetectArgs {
+    /// Log files or directories (searched recursively); gzip is read transparently.
+    #[arg(value_name = "FILE|DIR", required = true)]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// More Sigma rules (file or directory, recursive), loaded beside the bundled ones (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Load only the --rules given, not the bundled SigmaHQ and built-in rules.
+    #[arg(long)]
+    pub(crate) no_bundled: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AlertFormat::Jsonl)]
+    pub(crate) format: AlertFormat,
+    /// Write alerts to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Suppression rules (YAML, docs/alerts.md): matching alerts are output as Dismissed.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) suppress: Option<PathBuf>,
+    /// Keep reading the given files as they grow (poll, follows rotation and truncation); Ctrl-C stops.
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// Matches of one rule on one entity within this many minutes make one alert.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    pub(crate) window: u32,
+    /// Exit 1 when an active (not dismissed) alert has this severity or higher (default: any alert).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = AlertSeverityArg::Informational)]
+    pub(crate) fail_on: AlertSeverityArg,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+    /// `--follow` poll interval in milliseconds.
+    #[arg(long, hide = true, value_name = "MS", default_value_t = 1000)]
+    pub(crate) poll_ms: u64,
 }

@@ -1,8 +1,10 @@
 //! The `rampart` binary: parses the command line, runs the façade, renders and prints. The only crate that prints.
 //!
-//! Exit codes: 0 done, 1 a gate (`--fail-under`, `--fail-on`) failed, 2 bad input or usage.
+//! Exit codes: 0 done, 1 a gate (`--fail-under`, `--fail-on`; for `detect`, an alert at `--fail-on`; for
+//! `rules lint`, an error) failed, 2 bad input or usage.
 
 mod cli;
+mod detect_cmd;
 mod progress;
 mod rules_cmd;
 mod scan_cmd;
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         cli::Command::Scan(scan) => scan_cmd::run(&scan),
         cli::Command::Score(cli::ScoreCommand::Explain(scan)) => scan_cmd::explain(&scan),
         cli::Command::Rules(cmd) => rules_cmd::run(&cmd),
+        cli::Command::Detect(args) => detect_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -42,6 +45,11 @@ fn main() -> ExitCode {
             ExitCode::from(exit::BAD_INPUT)
         }
     }
+}
+
+/// A warning or a per-input error on stderr (the run goes on).
+pub(crate) fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

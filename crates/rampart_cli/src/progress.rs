@@ -12,15 +12,28 @@ pub(crate) struct Progress {
 
 impl Progress {
     pub(crate) fn new(enabled: bool) -> Self {
+        Self::with_template(
+            enabled,
+            "{spinner} {elapsed_precise} {human_pos} resources assessed ({per_sec}) {msg}",
+        )
+    }
+
+    /// The same for `rampart detect`, counting log events.
+    pub(crate) fn events(enabled: bool) -> Self {
+        Self::with_template(
+            enabled,
+            "{spinner} {elapsed_precise} {human_pos} events read ({per_sec}) {msg}",
+        )
+    }
+
+    fn with_template(enabled: bool, template: &str) -> Self {
         if !enabled || !std::io::stderr().is_terminal() {
             return Self { bar: None };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8));
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {elapsed_precise} {human_pos} resources assessed ({per_sec}) {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         Self { bar: Some(bar) }

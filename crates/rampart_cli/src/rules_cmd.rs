@@ -1,4 +1,5 @@
 //! `rampart rules list|show`: the benchmark's documentation, generated from the same data the engine uses.
+//! `rampart rules lint`: Sigma detection rules checked by the engine that runs them (`rampart detect`).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -13,6 +14,7 @@ use crate::exit;
 pub(crate) fn run(cmd: &RulesCommand) -> Result<u8> {
     let mut out = String::new();
     match cmd {
+        RulesCommand::Lint { files, format } => return lint(files, *format),
         RulesCommand::List {
             coverage: true,
             format,
@@ -239,4 +241,109 @@ fn coverage_table(coverage: &rampart_rules::Coverage, out: &mut String) {
         "  native rules evaluate {} recommendation(s)",
         coverage.native
     );
+}
+
+/// `rules lint`: per rule file, each document loaded or refused (with the engine's specific
+/// reason) and rsigma-parser's spec and style findings. Exit 1 when any error.
+fn lint(paths: &[std::path::PathBuf], format: ListFormat) -> Result<u8> {
+    use rampart_sigma::DiagSeverity;
+    let mut files = Vec::new();
+    for p in paths {
+        let found = crate::detect_cmd::rule_files(p)?;
+        if found.is_empty() {
+            bail!("no Sigma rule files (.yml, .yaml) in {}", p.display());
+        }
+        files.extend(found);
+    }
+    let mut report = Vec::new();
+    let (mut errors, mut warnings, mut loaded) = (0usize, 0usize, 0usize);
+    for f in &files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| anyhow::anyhow!("cannot read rule file {}: {e}", f.display()))?;
+        let origin = f.display().to_string();
+        let diags = rampart_sigma::lint(&text, &origin);
+        let n_err = diags
+            .iter()
+            .filter(|d| d.severity == DiagSeverity::Error)
+            .count();
+        // Documents the engine accepted: rules (and correlation rules) of the text minus
+        // the refused ones.
+        let mut b = rampart_sigma::Engine::builder(rampart_sigma::Catalog::builtin());
+        b.add_yaml(&text, &origin);
+        let engine = b.build();
+        let ok: Vec<String> = engine
+            .rules()
+            .iter()
+            .map(|r| r.meta.id.clone().unwrap_or_else(|| r.meta.title.clone()))
+            .chain(
+                engine
+                    .correlations()
+                    .iter()
+                    .map(|c| c.id.clone().unwrap_or_else(|| c.title.clone())),
+            )
+            .collect();
+        loaded += ok.len();
+        errors += n_err;
+        warnings += diags
+            .iter()
+            .filter(|d| d.severity == DiagSeverity::Warning)
+            .count();
+        report.push((origin, ok, diags));
+    }
+    match format {
+        ListFormat::Json => {
+            let value: Vec<_> = report
+                .iter()
+                .map(|(origin, ok, diags)| {
+                    serde_json::json!({"file": origin, "loaded": ok, "diagnostics": diags})
+                })
+                .collect();
+            out_write(&(serde_json::to_string_pretty(&value)? + "\n"))?;
+        }
+        ListFormat::Table => {
+            let mut out = String::new();
+            for (origin, ok, diags) in &report {
+                for id in ok {
+                    let _ = writeln!(out, "{origin}: loaded {id}");
+                }
+                for d in diags {
+                    let sev = match d.severity {
+                        DiagSeverity::Error => "error",
+                        DiagSeverity::Warning => "warning",
+                        DiagSeverity::Info => "info",
+                    };
+                    let id = d
+                        .rule_id
+                        .as_deref()
+                        .map(|i| format!(" {i}"))
+                        .unwrap_or_default();
+                    let loc = d
+                        .location
+                        .as_deref()
+                        .map(|l| format!(" at {l}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "{origin}: {sev}{id} [{}]{loc}: {}", d.code, d.message);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{} files: {loaded} rules loaded, {errors} errors, {warnings} warnings",
+                report.len()
+            );
+            out_write(&out)?;
+        }
+    }
+    Ok(if errors > 0 {
+        exit::GATE_FAILED
+    } else {
+        exit::OK
+    })
+}
+
+fn out_write(text: &str) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(text.as_bytes())?;
+    lock.flush()?;
+    Ok(())
 }

@@ -343,3 +343,68 @@ fn remediation_table_covers_every_tactic() {
     let err = Remediation::from_toml("NotATactic = [\"x\"]", "r.toml").unwrap_err();
     assert!(err.to_string().contains("r.toml"), "{err}");
 }
+
+#[test]
+fn an_older_input_after_a_newer_one_still_groups() {
+    let r = rule("r1", "low", &[]);
+    let mut b = builder();
+    let mut out = Vec::new();
+    // First input: November.
+    let nov = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, 11, 26, 15, 0, 0)
+        .single()
+        .expect("valid");
+    push(
+        &mut b,
+        &r,
+        &ct_event("bob", "203.0.113.9", nov),
+        1,
+        &mut out,
+    );
+    // Second input: July, three matches of alice within ten minutes.
+    b.new_input();
+    for m in [0, 5, 10] {
+        push(
+            &mut b,
+            &r,
+            &ct_event("alice", "203.0.113.9", at(19, m)),
+            2,
+            &mut out,
+        );
+    }
+    assert!(
+        out.is_empty(),
+        "the July group is open, not closed by November's time"
+    );
+    b.flush(&mut out);
+    let counts: Vec<(String, u64)> = out
+        .iter()
+        .map(|a| (a.compromised_entity.clone().unwrap_or_default(), a.count))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("arn:aws:iam::143434273843:user/alice".to_string(), 3),
+            ("arn:aws:iam::143434273843:user/bob".to_string(), 1)
+        ]
+    );
+    // Without new_input the July matches, more than a window behind, are emitted one by one.
+    let mut b = builder();
+    let mut out = Vec::new();
+    push(
+        &mut b,
+        &r,
+        &ct_event("bob", "203.0.113.9", nov),
+        1,
+        &mut out,
+    );
+    for m in [0, 5, 10] {
+        push(
+            &mut b,
+            &r,
+            &ct_event("alice", "203.0.113.9", at(19, m)),
+            2,
+            &mut out,
+        );
+    }
+    assert_eq!(out.len(), 3);
+}

@@ -1,7 +1,9 @@
 //! End-to-end tests of the `rampart` binary: real processes, real files, exit codes and outputs.
 
+mod detect;
 mod rules;
 mod scan;
+mod sigma_lint;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,0 +1,466 @@
+//! `rampart detect` on real CloudTrail (the Stratus Red Team detonations), suppression,
+//! exit codes, formats, bad input and `--follow`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::{path_str, rampart, stderr, stdout};
+
+fn stratus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/logs/stratus-cloudtrail")
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures/sigma")
+}
+
+fn alerts(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one alert"))
+        .collect()
+}
+
+/// The evidence files (base names) of an alert.
+fn evidence_files(a: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = a["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .map(|e| {
+            let s = e["source"].as_str().expect("source");
+            let base = s.rsplit('/').next().unwrap_or(s);
+            base.split('#').next().unwrap_or(base).to_string()
+        })
+        .collect();
+    v.dedup();
+    v
+}
+
+/// Each technique's detonation raises the alert of the rule that describes it (SigmaHQ's
+/// or Rampart's built-in), as the rule states it.
+#[test]
+fn stratus_detonations_raise_the_matching_rules_alerts() {
+    let out = rampart(&["detect", path_str(&stratus())]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "alerts raised: exit 1\n{}",
+        stderr(&out)
+    );
+    let alerts = alerts(&stdout(&out));
+    let expected = [
+        (
+            "aws.defense-evasion.cloudtrail-stop",
+            "4db60cc0-36fb-42b7-9b58-a5b53019fb74",
+            "AWS CloudTrail Important Change",
+        ),
+        (
+            "aws.defense-evasion.cloudtrail-stop",
+            "3accf718-aec0-41e8-abbe-d2950216861a",
+            "CloudTrail Logging Tampered With",
+        ),
+        (
+            "aws.defense-evasion.cloudtrail-delete",
+            "4db60cc0-36fb-42b7-9b58-a5b53019fb74",
+            "AWS CloudTrail Important Change",
+        ),
+        (
+            "aws.defense-evasion.cloudtrail-event-selectors",
+            "3accf718-aec0-41e8-abbe-d2950216861a",
+            "CloudTrail Logging Tampered With",
+        ),
+        (
+            "aws.defense-evasion.vpc-remove-flow-logs",
+            "e386b9b5-af12-450e-afff-761730fb8a98",
+            "AWS VPC Flow Logs Deleted",
+        ),
+        (
+            "aws.exfiltration.ec2-security-group-open-port-22-ingress",
+            "6fb77778-040f-4015-9440-572aa9b6b580",
+            "Ingress/Egress Security Group Modification",
+        ),
+        (
+            "aws.exfiltration.ec2-security-group-open-port-22-ingress",
+            "ee0a56ad-eee3-4770-9853-ad87cc7409a0",
+            "Security Group Opened To The Internet",
+        ),
+        (
+            "aws.exfiltration.ec2-share-ebs-snapshot",
+            "abae8fec-57bd-4f87-aff6-6e3db989843d",
+            "AWS Snapshot Backup Exfiltration",
+        ),
+        (
+            "aws.initial-access.console-login-without-mfa",
+            "77caf516-34e5-4df9-b4db-20744fea0a60",
+            "AWS Successful Console Login Without MFA",
+        ),
+        (
+            "aws.persistence.iam-backdoor-user",
+            "0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2",
+            "AWS IAM Backdoor Users Keys",
+        ),
+        (
+            "aws.persistence.iam-backdoor-user",
+            "27282255-5938-4354-b10f-37eb9093de94",
+            "Access Key Created For Another IAM User",
+        ),
+        (
+            "aws.persistence.iam-create-admin-user",
+            "0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2",
+            "AWS IAM Backdoor Users Keys",
+        ),
+        (
+            "aws.persistence.lambda-layer-extension",
+            "97fbabf8-8e1b-47a2-b7d5-a418d2b95e3d",
+            "AWS New Lambda Layer Attached",
+        ),
+        (
+            "aws.execution.ssm-send-command",
+            "38e7f511-3f74-41d4-836e-f57dfa18eead",
+            "Potential Malicious Usage of CloudTrail System Manager",
+        ),
+        (
+            "aws.privilege-escalation.iam-update-user-login-profile",
+            "055fb148-60f8-462d-ad16-26926ce050f1",
+            "AWS User Login Profile Was Modified",
+        ),
+    ];
+    for (technique, rule_id, title) in expected {
+        let file = format!("{technique}.json");
+        let found = alerts
+            .iter()
+            .find(|a| a["rule_id"] == rule_id && evidence_files(a).contains(&file));
+        let a = found.unwrap_or_else(|| panic!("{technique}: no alert of rule {rule_id}"));
+        assert_eq!(a["display_name"], title, "{technique}");
+        assert_eq!(a["status"], "Active");
+        for key in [
+            "severity",
+            "tactics",
+            "start_time",
+            "end_time",
+            "count",
+            "entities",
+            "system_alert_id",
+        ] {
+            assert!(!a[key].is_null(), "{technique}: {key} missing");
+        }
+    }
+    // The whole run, minus what changes between runs (time_generated) and paths.
+    let summary: Vec<serde_json::Value> = alerts
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "rule_id": a["rule_id"],
+                "display_name": a["display_name"],
+                "severity": a["severity"],
+                "tactics": a["tactics"],
+                "techniques": a["techniques"],
+                "sub_techniques": a["sub_techniques"],
+                "start_time": a["start_time"],
+                "end_time": a["end_time"],
+                "count": a["count"],
+                "entities": a["entities"],
+                "compromised_entity": a["compromised_entity"],
+                "scope": a["scope"],
+                "system_alert_id": a["system_alert_id"],
+                "evidence_files": evidence_files(a),
+                "author": a["extended_properties"]["author"],
+                "rule_origin": a["extended_properties"]["rule_origin"],
+            })
+        })
+        .collect();
+    insta::assert_json_snapshot!("stratus_alerts", summary);
+}
+
+#[test]
+fn table_and_cef_formats() {
+    let file = stratus().join("aws.defense-evasion.cloudtrail-stop.json");
+    let out = rampart(&["detect", "--format", "table", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("cloudtrail_stop_table", stdout(&out));
+    let out = rampart(&["detect", "--format", "cef", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    for line in text.lines() {
+        assert!(line.starts_with("CEF:0|Rampart|"), "{line}");
+        assert!(
+            line.contains("suser=arn:aws:iam::143434273843:user/christophe"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn suppression_dismisses_and_clears_the_exit_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("suppress.yaml");
+    std::fs::write(
+        &rules,
+        "rules:\n  - name: trail-maintenance\n    alert_type: '*'\n    entities:\n      account: 'arn:aws:iam::143434273843:user/*'\n    reason: ApprovedTest\n    comment: Stratus detonation\n",
+    )
+    .expect("write");
+    let file = stratus().join("aws.defense-evasion.cloudtrail-stop.json");
+    let out = rampart(&["detect", "--suppress", path_str(&rules), path_str(&file)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "every alert dismissed: exit 0\n{}",
+        stderr(&out)
+    );
+    let alerts = alerts(&stdout(&out));
+    assert_eq!(alerts.len(), 2);
+    for a in &alerts {
+        assert_eq!(a["status"], "Dismissed");
+        assert_eq!(
+            a["status_reason"],
+            "suppressed by rule `trail-maintenance`: ApprovedTest (Stratus detonation)"
+        );
+    }
+    // A bad suppression file is an input error naming file, line and field.
+    std::fs::write(
+        &rules,
+        "rules:\n  - name: x\n    alert_type: '*'\n    reason: Other\n",
+    )
+    .expect("write");
+    let out = rampart(&["detect", "--suppress", path_str(&rules), path_str(&file)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("suppress.yaml:2: rules[0].name"), "{err}");
+}
+
+#[test]
+fn fail_on_gates_by_severity_and_no_alert_is_exit_0() {
+    // AWS Snapshot Backup Exfiltration is Medium.
+    let file = stratus().join("aws.exfiltration.ec2-share-ebs-snapshot.json");
+    let out = rampart(&["detect", "--fail-on", "high", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(alerts(&stdout(&out)).len(), 1);
+    let out = rampart(&["detect", "--fail-on", "medium", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    // A detonation no rule describes raises nothing.
+    let quiet = stratus().join("aws.persistence.rolesanywhere-create-trust-anchor.json");
+    let out = rampart(&["detect", path_str(&quiet)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn custom_rules_gzip_output_file_and_rule_remediation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src =
+        std::fs::read(stratus().join("aws.defense-evasion.cloudtrail-stop.json")).expect("read");
+    let gz = dir.path().join("logs/trail.json.gz");
+    std::fs::create_dir_all(gz.parent().expect("parent")).expect("mkdir");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&src).expect("gzip");
+    std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
+    std::fs::write(dir.path().join("logs/README.md"), "not a log").expect("write");
+    let output = dir.path().join("alerts.jsonl");
+    let out = rampart(&[
+        "detect",
+        "--no-bundled",
+        "--rules",
+        path_str(&fixtures().join("custom")),
+        "--output",
+        path_str(&output),
+        path_str(&dir.path().join("logs")),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "alerts go to --output");
+    let alerts = alerts(&std::fs::read_to_string(&output).expect("output"));
+    assert_eq!(alerts.len(), 1);
+    let a = &alerts[0];
+    assert_eq!(a["rule_id"], "5f0c2c8e-1f0e-4b8e-9a0e-6d9b7c1a2b3c");
+    assert_eq!(a["severity"], "High", "critical maps to High");
+    assert_eq!(a["tactics"], serde_json::json!(["DefenseEvasion"]));
+    assert_eq!(
+        a["remediation_steps"],
+        serde_json::json!([
+            "Start logging on the trail again (aws cloudtrail start-logging --name <trail>).",
+            "Find who stopped it and why."
+        ])
+    );
+}
+
+#[test]
+fn bad_rules_and_inputs_are_clean_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = stratus().join("aws.defense-evasion.cloudtrail-stop.json");
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        (
+            "missing rule dir",
+            vec![
+                "--rules".into(),
+                path_str(&dir.path().join("nope")).into(),
+                path_str(&log).into(),
+            ],
+            "cannot read rules",
+        ),
+        (
+            "empty rule dir",
+            vec![
+                "--rules".into(),
+                path_str(dir.path()).into(),
+                path_str(&log).into(),
+            ],
+            "no Sigma rule files",
+        ),
+        (
+            "only refused rules",
+            vec![
+                "--no-bundled".into(),
+                "--rules".into(),
+                path_str(&fixtures().join("lint/refused.yml")).into(),
+                path_str(&log).into(),
+            ],
+            "no Sigma rule loaded",
+        ),
+        (
+            "missing input",
+            vec![path_str(&dir.path().join("missing.json")).into()],
+            "cannot read",
+        ),
+    ];
+    for (what, args, needle) in cases {
+        let mut full = vec!["detect".to_string()];
+        full.extend(args);
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        let out = rampart(&refs);
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("error: ") && l.contains(needle)),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{what}: {err}");
+    }
+    // A refused user rule is a warning naming it; the run goes on with the others.
+    let out = rampart(&[
+        "detect",
+        "--rules",
+        path_str(&fixtures().join("lint")),
+        path_str(&log),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("refused.yml: rule 0d1c5e2a-7b61-4f1e-9a38-2b1a3c4d5e02 refused: invalid regular expression"), "{err}");
+    assert!(
+        err.contains("broken.yml: rule (unnamed) refused: cannot parse"),
+        "{err}"
+    );
+    // An unreadable record is reported; a file that is not a log at all is an input error.
+    let bad = dir.path().join("bad.jsonl");
+    let good_line = serde_json::to_string(
+        &serde_json::from_slice::<serde_json::Value>(&std::fs::read(&log).expect("read"))
+            .expect("json")[0],
+    )
+    .expect("json");
+    std::fs::write(&bad, format!("{good_line}\n{{not json\n")).expect("write");
+    let out = rampart(&["detect", path_str(&bad)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 of 2 records skipped as invalid"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(alerts(&stdout(&out)).len(), 2);
+}
+
+/// `--follow`: alerts for lines appended later, and again after the file is truncated.
+#[test]
+fn follow_tails_appends_and_truncation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("trail.jsonl");
+    let records: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(stratus().join("aws.defense-evasion.cloudtrail-stop.json")).expect("read"),
+    )
+    .expect("array");
+    let line = serde_json::to_string(&records[0]).expect("json") + "\n";
+    std::fs::write(&file, "").expect("create");
+    let child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args([
+            "detect",
+            "--follow",
+            "--window",
+            "0",
+            "--poll-ms",
+            "50",
+            "--no-bundled",
+        ])
+        .arg("--rules")
+        .arg(fixtures().join("custom"))
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut child = KillOnDrop(child);
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let Ok(l) = l else { break };
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str| {
+        rx.recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no alert after {what}"))
+    };
+    // Half a line first: nothing is read until the line is complete.
+    let (head, tail) = line.split_at(40);
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .expect("open")
+        .write_all(head.as_bytes())
+        .expect("append");
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .expect("open")
+        .write_all(tail.as_bytes())
+        .expect("append");
+    let first: serde_json::Value = serde_json::from_str(&next("append")).expect("alert");
+    assert_eq!(first["count"], 1);
+    assert!(first["evidence"][0]["source"]
+        .as_str()
+        .expect("source")
+        .ends_with("trail.jsonl#1"));
+    // Truncate and write a shorter record (another event of the same kind): read from the start.
+    let mut other = records[0].clone();
+    other.as_object_mut().expect("object").remove("tlsDetails");
+    std::fs::write(&file, serde_json::to_string(&other).expect("json") + "\n").expect("truncate");
+    let second: serde_json::Value = serde_json::from_str(&next("truncation")).expect("alert");
+    assert_eq!(second["rule_id"], first["rule_id"]);
+    assert!(second["evidence"][0]["source"]
+        .as_str()
+        .expect("source")
+        .ends_with("trail.jsonl#1"));
+    assert!(second["evidence"][0]["event"]
+        .as_str()
+        .expect("event")
+        .contains("eventName"));
+    assert!(!second["evidence"][0]["event"]
+        .as_str()
+        .expect("event")
+        .contains("tlsDetails"));
+}
+
+/// Stops the followed process however the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -1,0 +1,57 @@
+//! `rampart rules lint`: each Sigma rule loaded or refused with the specific reason.
+
+use std::path::Path;
+
+use crate::{path_str, rampart, stderr, stdout};
+
+fn lint_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures/sigma/lint")
+}
+
+#[test]
+fn lint_reports_loaded_and_refused_rules() {
+    let dir = lint_dir();
+    let out = rampart(&["rules", "lint", path_str(&dir)]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "errors: exit 1\n{}",
+        stderr(&out)
+    );
+    let prefix = format!("{}/", dir.display());
+    insta::assert_snapshot!("lint_table", stdout(&out).replace(&prefix, ""));
+    let out = rampart(&[
+        "rules",
+        "lint",
+        "--format",
+        "json",
+        path_str(&dir.join("refused.yml")),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let codes: Vec<&str> = v[0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["invalid_regex", "no_log_source"]);
+}
+
+#[test]
+fn lint_of_good_rules_is_exit_0() {
+    let out = rampart(&["rules", "lint", path_str(&lint_dir().join("good.yml"))]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 files: 1 rules loaded, 0 errors"),
+        "{}",
+        stdout(&out)
+    );
+    // Every bundled SigmaHQ AWS rule lints clean of errors.
+    let aws =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart_sigma/rules/sigmahq/cloud/aws");
+    let out = rampart(&["rules", "lint", path_str(&aws)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = rampart(&["rules", "lint", "/no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+}
