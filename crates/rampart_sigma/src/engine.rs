@@ -129,6 +129,13 @@ impl EngineBuilder {
                 for f in &s.index_fields {
                     t.intern(s.map_field(f));
                 }
+                // Host records are parsed whole anyway: every field is kept, so alerts
+                // can name the user, address and host even when no rule reads them.
+                if s.reader == "linux_syslog" {
+                    for f in crate::readers::HOST_FIELDS {
+                        t.intern(f);
+                    }
+                }
                 t
             })
             .collect();
@@ -235,6 +242,20 @@ impl EngineBuilder {
             source,
             compiled,
         })
+    }
+
+    /// Makes the events of the catalog source `source` carry `fields` (Sigma field
+    /// names, mapped like a rule's) even when no rule reads them, e.g. the fields alerts
+    /// take their entities from. Returns `false` when the catalog has no such source.
+    pub fn add_fields(&mut self, source: &str, fields: &[&str]) -> bool {
+        let Some(i) = self.catalog.sources().iter().position(|s| s.name == source) else {
+            return false;
+        };
+        let spec = &self.catalog.sources()[i];
+        for f in fields {
+            self.fields[i].intern(spec.map_field(f));
+        }
+        true
     }
 
     /// All refusals so far.

@@ -544,3 +544,36 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn host_records_carry_every_field_and_add_fields_projects_more() {
+    // No rule reads `user` or `host`; host sources keep them anyway.
+    let mut b = Engine::builder(Catalog::builtin());
+    assert!(b.add_fields(
+        "gcp_audit",
+        &["protoPayload.authenticationInfo.principalEmail"]
+    ));
+    assert!(!b.add_fields("no_such_source", &["x"]));
+    let engine = b.build();
+    let run = run_with(
+        &engine,
+        b"Nov 29 10:00:01 web1 sshd[7]: Accepted password for alice from 203.0.113.7 port 22 ssh2\n",
+        "auth.log",
+        None,
+    );
+    assert!(
+        run.events.iter().any(|e| e.starts_with("linux_sshd@1:")
+            && e.contains("host=web1")
+            && e.contains("user=alice")
+            && e.contains("src_ip=203.0.113.7")),
+        "{:?}",
+        run.events
+    );
+    let gcp = std::fs::read(fixture("gcp_audit.json")).expect("read");
+    let run = run_with(&engine, &gcp, "gcp_audit.json", None);
+    assert!(
+        run.events[0].contains("principalEmail=mallory@example-corp.com"),
+        "{}",
+        run.events[0]
+    );
+}
