@@ -192,6 +192,8 @@ pub struct WebhookConfig {
     pub secret: Option<Secret>,
     /// Name of the environment variable holding the HMAC key.
     pub secret_env: Option<String>,
+    /// https: PEM CA certificates to trust instead of the Mozilla roots (a private CA).
+    pub ca_file: Option<PathBuf>,
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
 }
@@ -213,6 +215,9 @@ pub struct HecConfig {
     pub sourcetype: String,
     /// `host` of the event envelope (default: this machine's host name).
     pub host: Option<String>,
+    /// https: PEM CA certificates to trust instead of the Mozilla roots (Splunk's
+    /// self-signed default certificate, a private CA).
+    pub ca_file: Option<PathBuf>,
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
 }

@@ -56,7 +56,7 @@ impl HecSink {
             source: c.source.clone(),
             sourcetype: c.sourcetype.clone(),
             index: c.index.clone(),
-            agent: super::http_agent(c.timeout_ms),
+            agent: super::http_agent(c.timeout_ms, c.ca_file.as_deref())?,
         })
     }
 }

@@ -68,13 +68,32 @@ pub(crate) fn local_hostname() -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// Builds an HTTP agent: errors for non-2xx statuses are ours to make, with a timeout.
-pub(crate) fn http_agent(timeout_ms: u64) -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
+/// Builds an HTTP agent: errors for non-2xx statuses are ours to make, with a timeout,
+/// and, with `ca_file`, only those CA certificates trusted for https.
+pub(crate) fn http_agent(timeout_ms: u64, ca_file: Option<&Path>) -> Result<ureq::Agent, String> {
+    let mut builder = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_millis(timeout_ms)))
-        .build();
-    ureq::Agent::new_with_config(config)
+        .timeout_global(Some(std::time::Duration::from_millis(timeout_ms)));
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path).map_err(|e| format!("ca_file {}: {e}", path.display()))?;
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            if let ureq::tls::PemItem::Certificate(c) =
+                item.map_err(|e| format!("ca_file {}: {e}", path.display()))?
+            {
+                certs.push(c);
+            }
+        }
+        if certs.is_empty() {
+            return Err(format!("ca_file {}: no certificate", path.display()));
+        }
+        builder = builder.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::from(certs))
+                .build(),
+        );
+    }
+    Ok(ureq::Agent::new_with_config(builder.build()))
 }
 
 /// Reads at most 512 bytes of a response body, for error messages.

@@ -50,7 +50,7 @@ impl WebhookSink {
         Ok(Self {
             url: c.url.clone(),
             key,
-            agent: super::http_agent(c.timeout_ms),
+            agent: super::http_agent(c.timeout_ms, c.ca_file.as_deref())?,
             clock,
         })
     }

@@ -326,7 +326,11 @@ fn read_frames(stream: impl Read, out: &Mutex<Vec<String>>) {
 /// A self-signed certificate for `localhost` (rcgen) as a rustls server config, and
 /// the PEM of the certificate (the client's CA file).
 pub(crate) fn tls_server() -> (Arc<rustls::ServerConfig>, String) {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    tls_server_for("localhost")
+}
+
+fn tls_server_for(name: &str) -> (Arc<rustls::ServerConfig>, String) {
+    let ck = rcgen::generate_simple_self_signed(vec![name.to_owned()]).unwrap();
     let cert_pem = ck.cert.pem();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
         ck.signing_key.serialize_der(),
@@ -478,4 +482,98 @@ impl Drop for SmtpReceiver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+// ---------------------------------------------------------------- HTTPS receiver
+
+/// A minimal HTTP/1.1 server over rustls (one request per connection) that acts as
+/// Splunk HEC: checks `Authorization: Splunk <token>` and records accepted bodies.
+pub(crate) struct HttpsHec {
+    pub(crate) port: u16,
+    pub(crate) bodies: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl HttpsHec {
+    pub(crate) fn start(tls: Arc<rustls::ServerConfig>, token: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (b, st, want) = (bodies.clone(), stop.clone(), format!("splunk {token}"));
+        std::thread::spawn(move || {
+            while !st.load(Ordering::Relaxed) {
+                let Ok((sock, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                sock.set_nonblocking(false).unwrap();
+                let conn = rustls::ServerConnection::new(tls.clone()).unwrap();
+                let mut s = rustls::StreamOwned::new(conn, sock);
+                let Some((head, body)) = read_http_request(&mut s) else {
+                    continue;
+                };
+                let authorized = head
+                    .lines()
+                    .any(|l| l.to_ascii_lowercase() == format!("authorization: {want}"));
+                let (status, reply) =
+                    if authorized && head.starts_with("POST /services/collector/event ") {
+                        b.lock().unwrap().push(body);
+                        ("200 OK", r#"{"text":"Success","code":0}"#)
+                    } else {
+                        ("403 Forbidden", r#"{"text":"Invalid token","code":4}"#)
+                    };
+                let resp = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                    reply.len()
+                );
+                let _ = std::io::Write::write_all(&mut s, resp.as_bytes());
+                let _ = std::io::Write::flush(&mut s);
+                s.conn.send_close_notify();
+                let _ = std::io::Write::flush(&mut s);
+            }
+        });
+        Self { port, bodies, stop }
+    }
+}
+
+impl Drop for HttpsHec {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Head (lower-cased header names kept as sent) and body of one request, by Content-Length.
+fn read_http_request(s: &mut impl Read) -> Option<(String, String)> {
+    let mut r = BufReader::new(s);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        head.push_str(line.trim_end_matches(['\r', '\n']));
+        head.push('\n');
+    }
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body).ok()?;
+    Some((head, String::from_utf8(body).ok()?))
+}
+
+/// A self-signed certificate for the IP 127.0.0.1: the server config and the PEM of the
+/// certificate (the client's CA file).
+pub(crate) fn tls_server_ip() -> (Arc<rustls::ServerConfig>, String) {
+    tls_server_for("127.0.0.1")
 }

@@ -6,7 +6,8 @@ use rampart_alerts::{Alert, AlertSeverity};
 use rampart_sinks::ManualClock;
 
 use crate::common::{
-    alert, hostile_alert, t0, tls_server, wait_until, Auth, HttpReceiver, SyslogReceiver,
+    alert, hostile_alert, t0, tls_server, tls_server_ip, wait_until, Auth, HttpReceiver, HttpsHec,
+    SyslogReceiver,
 };
 use crate::{in_secs, start};
 
@@ -271,4 +272,47 @@ fn syslog_tcp_reconnects_after_receiver_restart() {
         })
         .collect();
     assert_eq!(ids, [true, true, true]);
+}
+
+/// HEC over https with Splunk's usual self-signed certificate: trusted through `ca_file`,
+/// refused without it (the alert stays spooled).
+#[test]
+fn splunk_hec_over_https_with_private_ca() {
+    let (server, ca_pem) = tls_server_ip();
+    let rx = HttpsHec::start(server, "tok-1");
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("splunk-ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+    let toml = |extra: &str| {
+        format!(
+            "[retry]\ninitial_backoff_ms = 20\nmax_backoff_ms = 40\n\
+             [[sink]]\nkind = \"splunk_hec\"\nname = \"splunk\"\nurl = \"https://127.0.0.1:{}\"\ntoken = \"tok-1\"\nhost = \"ids-01\"\n{extra}",
+            rx.port
+        )
+    };
+    let clock = ManualClock::new(t0());
+    let a = alert(1, AlertSeverity::High, None);
+
+    let d = start(&toml(""), &dir.path().join("untrusted"), &clock, &[]);
+    d.send(&a);
+    let report = d.close(in_secs(1));
+    assert_eq!(report.sinks[0].left_in_spool, 1, "{report:?}");
+    assert!(rx.bodies.lock().unwrap().is_empty());
+
+    let d = start(
+        &toml(&format!("ca_file = {:?}\n", ca.display().to_string())),
+        &dir.path().join("trusted"),
+        &clock,
+        &[],
+    );
+    d.send(&a);
+    let report = d.close(in_secs(10));
+    assert!(report.all_delivered(), "{report:?}");
+    let bodies = rx.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&bodies[0]).unwrap();
+    assert_eq!(
+        body,
+        rampart_sinks::hec_envelope(&a, "ids-01", "rampart", "rampart:alert", None)
+    );
 }
