@@ -292,3 +292,60 @@ fn an_exempt_image_exempts_its_findings_and_leaves_the_score() {
     assert_eq!((c.healthy, c.unhealthy), (2, 0));
     assert!((c.current - 6.0).abs() < 1e-9);
 }
+
+#[test]
+fn the_inventory_lines_match_the_documented_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/schemas/inventory-v1.schema.json"
+        ))
+        .expect("schema"),
+    )
+    .expect("schema json");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for l in inventory() {
+        let v: Value = serde_json::from_str(&l).expect("line");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{l}: {errors:?}");
+    }
+    // A scan written by the model type validates; a wrong status or a finding without a package
+    // does not.
+    let scan = rampart_model::VulnerabilityScan {
+        status: rampart_model::ScanStatus::Completed,
+        error: None,
+        scanned_at: Some("2026-11-29T10:00:00Z".to_owned()),
+        distro: Some("debian 12".to_owned()),
+        packages: Some(96),
+        findings: vec![serde_json::from_value(finding(
+            "CVE-2024-0001",
+            "openssl",
+            Some("1.0-2"),
+            true,
+        ))
+        .expect("finding")],
+    };
+    let good: Value = serde_json::from_str(&line(
+        "host",
+        "h",
+        "rampart/machine",
+        "host:h",
+        Some(serde_json::to_value(&scan).expect("scan")),
+    ))
+    .expect("line");
+    assert!(validator.is_valid(&good));
+    for bad_scan in [
+        json!({"status": "Done"}),
+        json!({"status": "Completed", "findings": [{"id": "CVE-1", "severity": "High"}]}),
+    ] {
+        let bad: Value = serde_json::from_str(&line(
+            "host",
+            "h",
+            "rampart/machine",
+            "host:h",
+            Some(bad_scan),
+        ))
+        .expect("line");
+        assert!(!validator.is_valid(&bad), "{bad}");
+    }
+}
