@@ -12,6 +12,11 @@ struct Parsed<'a> {
 
 fn parse(v: &str) -> Parsed<'_> {
     let v = v.trim().as_bytes();
+    // dpkg reads C strings: a NUL ends the version (and the comparison loop relies on it).
+    let v = match v.iter().position(|&c| c == 0) {
+        Some(n) => &v[..n],
+        None => v,
+    };
     // Epoch: digits before the first ':'; dpkg rejects anything else, we read it leniently.
     let (epoch, rest) = match v.iter().position(|&c| c == b':') {
         Some(i) => (&v[..i], &v[i + 1..]),

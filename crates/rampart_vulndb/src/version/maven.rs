@@ -122,6 +122,10 @@ fn normalize(list: &mut Vec<Item>) {
     }
 }
 
+/// Sub-lists nest at most this deep; deeper transitions stay in the deepest list, so no input can
+/// exhaust the stack in comparison or drop (real versions nest a handful of levels).
+const MAX_DEPTH: usize = 64;
+
 /// Parse into the nested list. Sub-lists are kept as a stack of vectors and folded on exit.
 fn parse(v: &str) -> Item {
     let v = v.trim().to_ascii_lowercase();
@@ -162,7 +166,7 @@ fn parse(v: &str) -> Item {
                     if let Some(top) = stack.last_mut() {
                         top.clear();
                     }
-                } else {
+                } else if stack.len() < MAX_DEPTH {
                     stack.push(Vec::new());
                 }
             }
@@ -170,14 +174,18 @@ fn parse(v: &str) -> Item {
             if !is_digit && i > start {
                 push(&mut stack, string_item(&v[start..i], true));
                 start = i;
-                stack.push(Vec::new());
+                if stack.len() < MAX_DEPTH {
+                    stack.push(Vec::new());
+                }
             }
             is_digit = true;
         } else {
             if is_digit && i > start {
                 push(&mut stack, int_item(&v[start..i]));
                 start = i;
-                stack.push(Vec::new());
+                if stack.len() < MAX_DEPTH {
+                    stack.push(Vec::new());
+                }
             }
             is_digit = false;
         }

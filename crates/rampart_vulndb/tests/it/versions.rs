@@ -131,3 +131,28 @@ fn rpm_vercmp_vectors() {
         assert!(fails.is_empty(), "{file}:\n{}", fails.join("\n"));
     }
 }
+
+#[test]
+fn hostile_inputs_terminate_and_stay_consistent() {
+    let long_dash = "1-".repeat(20_000);
+    let long_dot = "1.a".repeat(5_000);
+    let inputs = ["1\0a", "\0", "1.0\0~", "", " ", "~", "^", "-", ":", "v", &long_dash, &long_dot];
+    for scheme in [
+        Scheme::Dpkg,
+        Scheme::Rpm,
+        Scheme::Apk,
+        Scheme::Pep440,
+        Scheme::Semver,
+        Scheme::Go,
+        Scheme::Maven,
+        Scheme::RubyGems,
+        Scheme::Packagist,
+    ] {
+        for a in inputs {
+            for b in inputs {
+                assert_eq!(scheme.compare(a, b), scheme.compare(b, a).reverse(), "{scheme:?}");
+            }
+            assert_eq!(scheme.compare(a, a), Ordering::Equal, "{scheme:?}");
+        }
+    }
+}
