@@ -136,7 +136,9 @@ fn rpm_vercmp_vectors() {
 fn hostile_inputs_terminate_and_stay_consistent() {
     let long_dash = "1-".repeat(20_000);
     let long_dot = "1.a".repeat(5_000);
-    let inputs = ["1\0a", "\0", "1.0\0~", "", " ", "~", "^", "-", ":", "v", &long_dash, &long_dot];
+    let inputs = [
+        "1\0a", "\0", "1.0\0~", "", " ", "~", "^", "-", ":", "v", &long_dash, &long_dot,
+    ];
     for scheme in [
         Scheme::Dpkg,
         Scheme::Rpm,
@@ -150,7 +152,11 @@ fn hostile_inputs_terminate_and_stay_consistent() {
     ] {
         for a in inputs {
             for b in inputs {
-                assert_eq!(scheme.compare(a, b), scheme.compare(b, a).reverse(), "{scheme:?}");
+                assert_eq!(
+                    scheme.compare(a, b),
+                    scheme.compare(b, a).reverse(),
+                    "{scheme:?}"
+                );
             }
             assert_eq!(scheme.compare(a, a), Ordering::Equal, "{scheme:?}");
         }
