@@ -265,7 +265,8 @@ pub struct CorrelationHit {
     pub group: Vec<(String, String)>,
     /// Events (event_count), distinct values (value_count) or rules seen (temporal).
     pub count: u64,
-    /// Event time (Unix seconds) of the first and last event in the window.
+    /// Event time (Unix seconds) of the first and last event in the window (for a
+    /// new-value correlation, both are the time of the event with the new value).
     pub first_time: i64,
     pub last_time: i64,
 }
@@ -454,7 +455,7 @@ impl CorrelationState {
                             correlation: ci,
                             group,
                             count: values.len() as u64,
-                            first_time: *first,
+                            first_time: time,
                             last_time: time,
                         });
                         work.push((n_rules + ci as usize) as u32);
