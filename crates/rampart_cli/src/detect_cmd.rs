@@ -22,7 +22,10 @@ use rampart_alerts::{
     json_lookup, Alert, AlertBuilder, AlertSeverity, AlertStatus, Detection, EntityMap,
     GroupConfig, RuleInfo, SuppressionRules,
 };
-use rampart_sigma::{Catalog, CorrelationHit, CorrelationState, Engine, Event, RuleIdx, SlotEvent};
+use rampart_sigma::{
+    Catalog, CorrelationHit, CorrelationState, Engine, Event, LogFormat, ReadError, ReadOptions,
+    RuleIdx, SlotEvent, YearHint,
+};
 use serde::Deserialize;
 
 use crate::cli::{AlertFormat, AlertSeverityArg, DetectArgs};
@@ -63,9 +66,21 @@ pub(crate) fn run(args: &DetectArgs) -> Result<u8> {
     if args.follow {
         follow(&inputs, &mut det, &mut dispatch, args.poll_ms)?;
     } else {
+        let mut skipped = Vec::new();
         for input in &inputs {
             match read_file(&input.path, &mut det, &mut dispatch, &progress) {
-                Ok(()) => {}
+                Ok(true) => {}
+                // A file found in a directory (a README beside the logs) is skipped and
+                // named; a file named on the command line must be a log.
+                Ok(false) if input.from_dir => skipped.push(input.path.display().to_string()),
+                Ok(false) => {
+                    input_errors += 1;
+                    crate::warn(&format!(
+                        "error: {}: not in a log format rampart reads (CloudTrail, Azure \
+                         diagnostic logs, GCP audit, Kubernetes audit, syslog, journald JSON)",
+                        input.path.display()
+                    ));
+                }
                 Err(e) if is_output_error(&e) => return Err(e),
                 Err(e) => {
                     // One unreadable input does not hide the alerts of the others; the
@@ -74,6 +89,19 @@ pub(crate) fn run(args: &DetectArgs) -> Result<u8> {
                     crate::warn(&format!("error: {e:#}"));
                 }
             }
+        }
+        if !skipped.is_empty() {
+            let shown: Vec<&str> = skipped.iter().take(5).map(String::as_str).collect();
+            crate::warn(&format!(
+                "note: skipped {} file(s) not in a known log format: {}{}",
+                skipped.len(),
+                shown.join(", "),
+                if skipped.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            ));
         }
     }
     progress.finish();
@@ -485,18 +513,8 @@ impl<'r> Detector<'r> {
 
 struct Input {
     path: PathBuf,
-}
-
-/// Log files in a directory: what the readers can take (other files, such as a README
-/// beside the logs, are left out).
-fn is_log_file(p: &Path) -> bool {
-    let name = p
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".ndjson")
+    /// Found by walking a directory (not named on the command line).
+    from_dir: bool,
 }
 
 fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>> {
@@ -504,17 +522,21 @@ fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>> {
     for p in paths {
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
+            // Every file: the format is sniffed from the content, not the name.
             let mut files = Vec::new();
-            walk(p, &mut files, &is_log_file)?;
+            walk(p, &mut files, &|_| true)?;
             if files.is_empty() {
-                bail!(
-                    "no log files (.json, .jsonl, .ndjson, optionally .gz) in {}",
-                    p.display()
-                );
+                bail!("no files in {}", p.display());
             }
-            out.extend(files.into_iter().map(|path| Input { path }));
+            out.extend(files.into_iter().map(|path| Input {
+                path,
+                from_dir: true,
+            }));
         } else {
-            out.push(Input { path: p.clone() });
+            out.push(Input {
+                path: p.clone(),
+                from_dir: false,
+            });
         }
     }
     Ok(out)
@@ -536,28 +558,30 @@ fn is_output_error(e: &anyhow::Error) -> bool {
     e.downcast_ref::<OutputError>().is_some()
 }
 
-/// Reads one log from `input` (`origin` names it), feeding every event to `det` and
-/// every finished alert to `dispatch`. `line_base` offsets record numbers (`--follow`).
+/// Reads one log from `input` (`origin` names it) in `format` (sniffed when `None`),
+/// feeding every event to `det` and every finished alert to `dispatch`; returns the
+/// format read. `line_base` offsets line numbers (`--follow` reads a file in chunks).
+#[allow(clippy::too_many_arguments)]
 fn read_stream(
     input: impl Read,
     origin: &str,
+    format: Option<LogFormat>,
+    opts: &ReadOptions,
     line_base: u64,
     det: &mut Detector<'_>,
     dispatch: &mut Dispatch,
     progress: &Progress,
-) -> Result<()> {
-    let engine = &det.rules.engine;
-    let Some((source, src)) = engine.source("aws_cloudtrail") else {
-        bail!("the log source catalog has no aws_cloudtrail source");
-    };
-    let name = src.spec.name.clone();
-    let projection = src.projection().clone();
+) -> Result<LogFormat> {
+    let rules = det.rules;
     let mut failed: Option<anyhow::Error> = None;
-    let mut record = line_base;
-    let stats = rampart_sigma::read_cloudtrail(input, origin, &projection, |ev| {
-        record += 1;
-        let n = record;
-        det.event(source, &name, &|| format!("{origin}#{n}"), ev);
+    let read = rampart_sigma::read_log(input, origin, format, &rules.engine, opts, |le| {
+        let line = line_base + le.line;
+        det.event(
+            le.source,
+            le.source_name,
+            &|| format!("{origin}:{line}"),
+            le.event,
+        );
         if det.events.is_multiple_of(8192) {
             progress.set(det.events);
         }
@@ -566,11 +590,11 @@ fn read_stream(
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
-    })
-    .map_err(anyhow::Error::from)?;
+    })?;
     if let Some(e) = failed {
         return Err(OutputError(e).into());
     }
+    let stats = &read.stats;
     if stats.bad_records > 0 {
         let first = stats
             .errors
@@ -582,34 +606,72 @@ fn read_stream(
             stats.bad_records, stats.records
         ));
     }
-    Ok(())
+    if stats.unrouted > 0 {
+        tracing::info!(
+            origin,
+            unrouted = stats.unrouted,
+            format = read.format.name(),
+            "records no log source takes"
+        );
+    }
+    Ok(read.format)
 }
 
+/// The reference date for classic syslog timestamps (no year): the file's modification time.
+fn year_hint(meta: &std::fs::Metadata) -> ReadOptions {
+    let secs = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    ReadOptions {
+        year_hint: secs.map(YearHint::from_unix),
+    }
+}
+
+/// Reads one file. `Ok(false)`: the file is in no format a reader knows (nothing read).
 fn read_file(
     path: &Path,
     det: &mut Detector<'_>,
     dispatch: &mut Dispatch,
     progress: &Progress,
-) -> Result<()> {
+) -> Result<bool> {
     // Files are read in name order, not time order (see AlertBuilder::new_input).
     det.builder.new_input();
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    read_stream(
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let origin = path.display().to_string();
+    match read_stream(
         file,
-        &path.display().to_string(),
+        &origin,
+        None,
+        &year_hint(&meta),
         0,
         det,
         dispatch,
         progress,
-    )
+    ) {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.downcast_ref::<ReadError>()
+                .is_some_and(|r| matches!(r, ReadError::UnknownFormat { .. })) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// One followed file: where reading stopped and which file it was.
 struct Tail {
     path: PathBuf,
     offset: u64,
-    records: u64,
+    lines: u64,
     id: Option<(u64, u64)>,
+    /// The format sniffed from the first complete lines, kept for the later chunks.
+    format: Option<LogFormat>,
     /// The file's first bytes when last read: a file truncated and rewritten past the old
     /// offset between two polls (copytruncate) is told apart by them.
     head: Vec<u8>,
@@ -643,8 +705,9 @@ fn follow(
         .map(|i| Tail {
             path: i.path.clone(),
             offset: 0,
-            records: 0,
+            lines: 0,
             id: None,
+            format: None,
             head: Vec::new(),
         })
         .collect();
@@ -693,7 +756,8 @@ fn poll(
     if (t.id.is_some() && id != t.id) || meta.len() < t.offset || rewritten {
         tracing::info!(path = %t.path.display(), "file rotated or truncated: reading from its start");
         t.offset = 0;
-        t.records = 0;
+        t.lines = 0;
+        t.format = None;
     }
     t.id = id;
     if meta.len() == t.offset {
@@ -711,17 +775,22 @@ fn poll(
         t.head = buf[..buf.len().min(HEAD_BYTES)].to_vec();
     }
     t.offset += buf.len() as u64;
-    let records_before = t.records;
-    let lines = buf.iter().filter(|b| **b == b'\n').count() as u64;
-    t.records += lines;
-    read_stream(
+    let lines_before = t.lines;
+    t.lines += buf.iter().filter(|b| **b == b'\n').count() as u64;
+    let opts = year_hint(&meta);
+    let origin = t.path.display().to_string();
+    let format = read_stream(
         std::io::Cursor::new(buf),
-        &t.path.display().to_string(),
-        records_before,
+        &origin,
+        t.format,
+        &opts,
+        lines_before,
         det,
         dispatch,
         progress,
-    )
+    )?;
+    t.format = Some(format);
+    Ok(())
 }
 
 fn memchr_last_newline(buf: &[u8]) -> Option<usize> {
