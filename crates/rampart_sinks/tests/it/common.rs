@@ -356,18 +356,21 @@ pub(crate) struct SmtpReceiver {
 }
 
 /// aiosmtpd's Controller with a Maildir handler; argv: port maildir cert key user password
-/// (`-` for none).
+/// (`-` for none) mode (`starttls`, or `smtps` for TLS from the first byte).
 const SMTP_SERVER: &str = r#"
 import sys, ssl, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 from aiosmtpd.smtp import AuthResult
-port, maildir, cert, key, user, pw = sys.argv[1:7]
+port, maildir, cert, key, user, pw, mode = sys.argv[1:8]
 kw = {}
 if cert != "-":
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
-    kw.update(tls_context=ctx, require_starttls=True)
+    if mode == "smtps":
+        kw.update(ssl_context=ctx)
+    else:
+        kw.update(tls_context=ctx, require_starttls=True)
 if user != "-":
     def check(server, session, envelope, mechanism, data):
         return AuthResult(success=(data.login == user.encode() and data.password == pw.encode()))
@@ -427,6 +430,17 @@ impl SmtpReceiver {
         tls: Option<(&Path, &Path)>,
         auth: Option<(&str, &str)>,
     ) -> Option<Self> {
+        Self::start_mode(dir, port, tls, auth, "starttls")
+    }
+
+    /// As [`Self::start_with`]; `mode` `smtps` serves TLS from the first byte.
+    pub(crate) fn start_mode(
+        dir: &Path,
+        port: u16,
+        tls: Option<(&Path, &Path)>,
+        auth: Option<(&str, &str)>,
+        mode: &str,
+    ) -> Option<Self> {
         if !Self::available() {
             return None;
         }
@@ -439,7 +453,7 @@ impl SmtpReceiver {
             .arg(port.to_string())
             .arg(&maildir)
             .args([cert, key])
-            .args([user, pass])
+            .args([user, pass, mode])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -204,3 +204,34 @@ fn starttls_refuses_untrusted_certificate() {
     assert!(report.sinks[0].failed_attempts >= 1);
     assert!(smtp.messages().is_empty());
 }
+
+/// SMTPS (`security = "tls"`: TLS from the first byte) to aiosmtpd with a private CA.
+#[test]
+fn smtps_with_private_ca() {
+    if !SmtpReceiver::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let port = free_port();
+    let smtp =
+        SmtpReceiver::start_mode(dir.path(), port, Some((&cert, &key)), None, "smtps").unwrap();
+    let cfg = format!(
+        "[[sink]]\nkind = \"email\"\nname = \"mail\"\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"tls\"\n\
+         ca_file = {:?}\nfrom = \"rampart@example.org\"\nto = [\"soc@example.org\"]\n",
+        cert.display().to_string()
+    );
+    let clock = ManualClock::new(t0());
+    let d = start(&cfg, &dir.path().join("state"), &clock, &[]);
+    d.send(&alert(1, AlertSeverity::High, None));
+    let report = d.close(in_secs(15));
+    assert!(report.all_delivered(), "{report:?}");
+    assert!(wait_until(Duration::from_secs(10), || smtp
+        .messages()
+        .len()
+        == 1));
+    assert!(smtp.messages()[0].contains("alert-0001"));
+}
