@@ -13,7 +13,8 @@ pub use benchmark::{
 };
 pub use resource::{Provider, Relationship, Resource};
 pub use vulnerability::{
-    AffectedPackage, Cvss, CvssRating, CvssScore, Finding, FindingSeverity, FixStatus, IgnoredBy,
-    PackageCategory, ScanStatus, SubAssessment, SubAssessmentCause, SubAssessmentStatus,
-    VulnerabilityData, VulnerabilityScan, VULNERABILITY_SCAN_FIELD,
+    scanned_resource, AffectedPackage, Cvss, CvssRating, CvssScore, Finding, FindingSeverity,
+    FixStatus, IgnoredBy, PackageCategory, ScanStatus, ScannedKind, ScannedSubject, SubAssessment,
+    SubAssessmentCause, SubAssessmentStatus, VulnerabilityData, VulnerabilityScan,
+    CONTAINER_IMAGE_TYPE, MACHINE_TYPE, VULNERABILITY_SCAN_FIELD,
 };

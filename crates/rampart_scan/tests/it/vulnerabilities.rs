@@ -121,13 +121,25 @@ fn inventory() -> Vec<String> {
                 false,
             )])),
         ),
-        line(
-            "host",
-            "db-01",
-            "rampart/machine",
-            "host:db-01",
-            Some(completed(vec![])),
-        ),
+        // Built with the model's builder, as `rampart scan host` does.
+        serde_json::to_string(&rampart_model::scanned_resource(
+            rampart_model::ScannedKind::Machine,
+            rampart_model::ScannedSubject {
+                provider: rampart_model::Provider::Host,
+                scope: "db-01".to_owned(),
+                region: None,
+                id: "host:db-01".to_owned(),
+                name: "db-01".to_owned(),
+                properties: json!({"hostname": "db-01", "root": "/"}),
+            },
+            &rampart_model::VulnerabilityScan::completed(
+                "2026-11-29T10:00:00Z",
+                Some("debian 12".to_owned()),
+                96,
+                Vec::new(),
+            ),
+        ))
+        .expect("resource"),
         line(
             "host",
             "web-01",
@@ -311,26 +323,49 @@ fn the_inventory_lines_match_the_documented_schema() {
     }
     // A scan written by the model type validates; a wrong status or a finding without a package
     // does not.
-    let scan = rampart_model::VulnerabilityScan {
-        status: rampart_model::ScanStatus::Completed,
-        error: None,
-        scanned_at: Some("2026-11-29T10:00:00Z".to_owned()),
-        distro: Some("debian 12".to_owned()),
-        packages: Some(96),
-        findings: vec![serde_json::from_value(finding(
-            "CVE-2024-0001",
-            "openssl",
-            Some("1.0-2"),
-            true,
-        ))
-        .expect("finding")],
+    let scan = rampart_model::VulnerabilityScan::completed(
+        "2026-11-29T10:00:00Z",
+        Some("debian 12".to_owned()),
+        96,
+        vec![
+            serde_json::from_value(finding("CVE-2024-0001", "openssl", Some("1.0-2"), true))
+                .expect("finding"),
+        ],
+    );
+    let subject = |id: &str| rampart_model::ScannedSubject {
+        provider: rampart_model::Provider::Aws,
+        scope: "123456789012".to_owned(),
+        region: Some("eu-west-1".to_owned()),
+        id: id.to_owned(),
+        name: id.to_owned(),
+        properties: serde_json::Value::Null,
     };
+    for (kind, scan) in [
+        (rampart_model::ScannedKind::ContainerImage, scan),
+        (
+            rampart_model::ScannedKind::ContainerImage,
+            rampart_model::VulnerabilityScan::unscanned(),
+        ),
+        (
+            rampart_model::ScannedKind::Machine,
+            rampart_model::VulnerabilityScan::in_progress(),
+        ),
+        (
+            rampart_model::ScannedKind::Machine,
+            rampart_model::VulnerabilityScan::failed("denied"),
+        ),
+    ] {
+        let resource = rampart_model::scanned_resource(kind, subject("x"), &scan);
+        let v = serde_json::to_value(&resource).expect("resource");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{v}: {errors:?}");
+    }
     let good: Value = serde_json::from_str(&line(
         "host",
         "h",
         "rampart/machine",
         "host:h",
-        Some(serde_json::to_value(&scan).expect("scan")),
+        Some(json!({"status": "Unscanned"})),
     ))
     .expect("line");
     assert!(validator.is_valid(&good));

@@ -17,10 +17,7 @@ use rampart_model::{
 use serde::Deserialize as _;
 use serde_json::Value;
 
-/// The resource type of a scanned container image.
-pub const CONTAINER_IMAGE_TYPE: &str = "rampart/containerimage";
-/// The resource type of a scanned machine (host or root file system).
-pub const MACHINE_TYPE: &str = "rampart/machine";
+pub use rampart_model::{CONTAINER_IMAGE_TYPE, MACHINE_TYPE};
 
 /// The shared verdict: NotAssessed unless a scan completed; then Unhealthy while any finding that is
 /// not ignored remains, Healthy otherwise. Every finding becomes a sub-assessment (ignored ones as
@@ -56,7 +53,11 @@ pub(crate) fn assess(doc: &Value, what: &str) -> Assessment {
         }
         ScanStatus::Completed => {}
     }
-    let subs: Vec<SubAssessment> = scan.findings.iter().map(SubAssessment::from_finding).collect();
+    let subs: Vec<SubAssessment> = scan
+        .findings
+        .iter()
+        .map(SubAssessment::from_finding)
+        .collect();
     let ignored = subs.iter().filter(|s| !s.counts()).count();
     let mut by_severity = [0usize; 5];
     for s in subs.iter().filter(|s| s.counts()) {
