@@ -137,8 +137,10 @@ pub(crate) fn for_each_json_record<R: BufRead + ?Sized>(
         skipped += 1;
     }
     let head = String::from_utf8_lossy(&first);
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    if is_document_start(head) {
+    let head = head.trim_start_matches('\u{feff}').trim();
+    // A document start whose first line is a complete value (a one-line
+    // `{"records": [...]}`) is JSON Lines of wrappers, unwrapped line by line below.
+    if is_document_start(head) && serde_json::from_str::<serde::de::IgnoredAny>(head).is_err() {
         let mut doc = Vec::with_capacity(first.len());
         doc.extend_from_slice(&first);
         input.read_to_end(&mut doc).map_err(io_err(origin))?;
@@ -168,9 +170,30 @@ pub(crate) fn for_each_json_record<R: BufRead + ?Sized>(
         if text.is_empty() {
             return ControlFlow::Continue(());
         }
+        if is_wrapper_line(text) {
+            if let Ok(Wrapper {
+                records: Some(records),
+            }) = serde_json::from_str::<Wrapper<'_>>(text)
+            {
+                for r in records {
+                    stats.records += 1;
+                    f(r.get(), line, stats)?;
+                }
+                return ControlFlow::Continue(());
+            }
+        }
         stats.records += 1;
         f(text, line, stats)
     })
+}
+
+/// A line holding a whole `{"records": [...]}` / `{"Records": [...]}` wrapper.
+fn is_wrapper_line(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('{') else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    rest.starts_with("\"records\"") || rest.starts_with("\"Records\"")
 }
 
 fn read_document(

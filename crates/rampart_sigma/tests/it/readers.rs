@@ -577,3 +577,35 @@ fn host_records_carry_every_field_and_add_fields_projects_more() {
         run.events[0]
     );
 }
+
+#[test]
+fn json_lines_of_records_wrappers_are_unwrapped() {
+    // Event Hub messages dumped one per line: each line is a `{"records": [...]}`.
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("azure_eventhub.json")).expect("read"))
+            .expect("json");
+    let records = doc["records"].as_array().expect("records").clone();
+    let (a, b) = records.split_at(2);
+    let lines = format!(
+        "{}\n{}\n",
+        serde_json::json!({ "records": a }),
+        serde_json::json!({ "records": b })
+    );
+    let run = run_bytes(lines.as_bytes(), "hub.jsonl", None);
+    assert_eq!(run.read.format, LogFormat::AzureDiagnostics);
+    let got: Vec<&str> = run
+        .events
+        .iter()
+        .map(|e| e.split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "azure_activitylogs@1",
+            "azure_auditlogs@1",
+            "azure_signinlogs@2",
+            "kubernetes_audit@2"
+        ]
+    );
+    assert_eq!((run.read.stats.records, run.read.stats.bad_records), (4, 0));
+}
