@@ -27,6 +27,25 @@ pub(crate) enum Command {
     Rules(RulesCommand),
     /// Threat detection: run Sigma rules (SigmaHQ's and the built-in ones) over log files and raise alerts.
     Detect(DetectArgs),
+    /// Alert suppression rules (docs/alerts.md).
+    #[command(subcommand)]
+    Suppress(SuppressCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SuppressCommand {
+    /// How many past alerts each suppression rule would have dismissed (whatever its state and expiry).
+    Simulate {
+        /// Suppression rules (YAML).
+        #[arg(value_name = "RULES")]
+        rules: PathBuf,
+        /// Past alerts: JSON Lines files as `rampart detect` writes them.
+        #[arg(value_name = "ALERTS", required = true)]
+        alerts: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,7 +28,7 @@ use rampart_sigma::{
 };
 use serde::Deserialize;
 
-use crate::cli::{AlertFormat, AlertSeverityArg, DetectArgs};
+use crate::cli::{AlertFormat, AlertSeverityArg, DetectArgs, ListFormat};
 use crate::exit;
 use crate::progress::Progress;
 
@@ -121,6 +121,65 @@ pub(crate) fn run(args: &DetectArgs) -> Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// `rampart suppress simulate`: per suppression rule, how many of the past alerts (JSON
+/// Lines, read one line at a time) its conditions match.
+pub(crate) fn simulate(rules: &Path, alerts: &[PathBuf], format: ListFormat) -> Result<u8> {
+    let text = std::fs::read_to_string(rules)
+        .with_context(|| format!("cannot read suppression rules {}", rules.display()))?;
+    let rules = SuppressionRules::from_yaml(&text, &rules.display().to_string())?;
+    let now = Utc::now();
+    let mut rows = rules.simulate(std::iter::empty(), now);
+    let mut total = 0u64;
+    for path in alerts {
+        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let origin = path.display().to_string();
+        for (i, line) in std::io::BufRead::lines(std::io::BufReader::new(file)).enumerate() {
+            let line = line.with_context(|| format!("cannot read {origin}"))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let alert = rampart_alerts::parse_alert_line(&line, &origin, i + 1)?;
+            total += 1;
+            for (row, one) in rows.iter_mut().zip(rules.simulate([&alert], now)) {
+                row.would_dismiss += one.would_dismiss;
+            }
+        }
+    }
+    let mut out = String::new();
+    match format {
+        ListFormat::Json => {
+            out = serde_json::to_string_pretty(&serde_json::json!({
+                "alerts": total,
+                "rules": rows,
+            }))? + "\n";
+        }
+        ListFormat::Table => {
+            use std::fmt::Write as _;
+            let _ = writeln!(
+                out,
+                "{:<50}  {:<8}  {:<8}  WOULD DISMISS",
+                "RULE", "STATE", "IN FORCE"
+            );
+            for r in &rows {
+                let _ = writeln!(
+                    out,
+                    "{:<50}  {:<8}  {:<8}  {}",
+                    r.name,
+                    format!("{:?}", r.state),
+                    if r.active { "yes" } else { "no" },
+                    r.would_dismiss
+                );
+            }
+            let _ = writeln!(out, "{total} past alerts");
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(out.as_bytes())?;
+    lock.flush()?;
+    Ok(exit::OK)
 }
 
 fn severity(arg: AlertSeverityArg) -> AlertSeverity {

@@ -34,6 +34,11 @@ fn main() -> ExitCode {
         cli::Command::Score(cli::ScoreCommand::Explain(scan)) => scan_cmd::explain(&scan),
         cli::Command::Rules(cmd) => rules_cmd::run(&cmd),
         cli::Command::Detect(args) => detect_cmd::run(&args),
+        cli::Command::Suppress(cli::SuppressCommand::Simulate {
+            rules,
+            alerts,
+            format,
+        }) => detect_cmd::simulate(&rules, &alerts, format),
     };
     match result {
         Ok(code) => ExitCode::from(code),

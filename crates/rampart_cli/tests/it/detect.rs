@@ -537,3 +537,29 @@ fn other_log_sources_raise_alerts() {
     }
     assert!(counts.values().all(|(alerts, events)| alerts <= events));
 }
+
+/// `rampart suppress simulate`: counts over the alerts a previous run wrote.
+#[test]
+fn suppress_simulate_counts_past_alerts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let past = dir.path().join("past.jsonl");
+    let out = rampart(&["detect", "-o", path_str(&past), path_str(&stratus())]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let rules = dir.path().join("suppress.yaml");
+    std::fs::write(
+        &rules,
+        "rules:\n  - name: assume-role-noise\n    rule_id: 905d389b-b853-46d0-9d3d-dea0d3a3cd49\n    reason: BenignPositive\n  - name: christophe\n    state: Disabled\n    alert_type: '*'\n    entities:\n      account: '*:user/christophe'\n    reason: ApprovedTest\n  - name: expired-everything\n    alert_type: '*'\n    reason: Duplicate\n    expiry: 2020-01-01\n",
+    )
+    .expect("write");
+    let out = rampart(&["suppress", "simulate", path_str(&rules), path_str(&past)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("suppress_simulate", stdout(&out));
+    std::fs::write(&past, "{\"not\": \"an alert\"}\n").expect("write");
+    let out = rampart(&["suppress", "simulate", path_str(&rules), path_str(&past)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("past.jsonl:1: not an alert"),
+        "{}",
+        stderr(&out)
+    );
+}
