@@ -1,7 +1,10 @@
 //! Rampart's Sigma engine: loads Sigma detection rules (parsed with rsigma-parser),
 //! compiles them to matchers over interned field ids, routes them to log sources through a
 //! data catalog, indexes them by literal values, and matches events produced by readers
-//! that extract only the fields the rules read.
+//! that extract only the fields the rules read. Readers: CloudTrail ([`read_cloudtrail`]) and,
+//! through one entry point that sniffs the format ([`read_log`], [`read_log_file`]), Azure
+//! Activity / Entra ID diagnostic records, GCP audit, Kubernetes audit, syslog and journald
+//! (docs/logs.md).
 //!
 //! ```text
 //! let mut b = Engine::builder(Catalog::builtin());
