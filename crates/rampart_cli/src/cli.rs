@@ -173,7 +173,7 @@ pub(crate) enum AlertSeverityArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct DetectArgs {
-    /// Log files or directories (searched recursively); gzip is read transparently.
+    /// Log files or directories (searched recursively), or `-` for standard input; gzip is read transparently.
     #[arg(value_name = "FILE|DIR", required = true)]
     pub(crate) inputs: Vec<PathBuf>,
     /// More Sigma rules (file or directory, recursive), loaded beside the bundled ones (repeatable).

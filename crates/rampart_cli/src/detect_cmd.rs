@@ -52,6 +52,9 @@ pub(crate) fn run(args: &DetectArgs) -> Result<u8> {
         None => None,
     };
     let inputs = collect_inputs(&args.inputs)?;
+    if args.follow && inputs.iter().any(|i| is_stdin(&i.path)) {
+        bail!("--follow reads files; standard input (`-`) cannot be followed");
+    }
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(BufWriter::new(
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
@@ -579,6 +582,13 @@ struct Input {
 fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>> {
     let mut out = Vec::new();
     for p in paths {
+        if is_stdin(p) {
+            out.push(Input {
+                path: p.clone(),
+                from_dir: false,
+            });
+            continue;
+        }
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
             // Every file: the format is sniffed from the content, not the name.
@@ -599,6 +609,16 @@ fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<Input>> {
         }
     }
     Ok(out)
+}
+
+/// `-` reads standard input (`zcat logs/*.gz | rampart detect -`).
+fn is_stdin(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+fn is_unknown_format(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<ReadError>()
+        .is_some_and(|r| matches!(r, ReadError::UnknownFormat { .. }))
 }
 
 /// An error writing the alerts (stops everything), as opposed to an input error.
@@ -697,6 +717,23 @@ fn read_file(
 ) -> Result<bool> {
     // Files are read in name order, not time order (see AlertBuilder::new_input).
     det.builder.new_input();
+    if is_stdin(path) {
+        let stdin = std::io::stdin();
+        return match read_stream(
+            stdin.lock(),
+            "<stdin>",
+            None,
+            &ReadOptions::default(),
+            0,
+            det,
+            dispatch,
+            progress,
+        ) {
+            Ok(_) => Ok(true),
+            Err(e) if is_unknown_format(&e) => Ok(false),
+            Err(e) => Err(e),
+        };
+    }
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let meta = file
         .metadata()
@@ -713,12 +750,7 @@ fn read_file(
         progress,
     ) {
         Ok(_) => Ok(true),
-        Err(e)
-            if e.downcast_ref::<ReadError>()
-                .is_some_and(|r| matches!(r, ReadError::UnknownFormat { .. })) =>
-        {
-            Ok(false)
-        }
+        Err(e) if is_unknown_format(&e) => Ok(false),
         Err(e) => Err(e),
     }
 }

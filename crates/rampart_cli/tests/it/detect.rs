@@ -563,3 +563,42 @@ fn suppress_simulate_counts_past_alerts() {
         stderr(&out)
     );
 }
+
+/// `-` reads standard input (gzip too); it cannot be followed.
+#[test]
+fn standard_input() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(
+        &std::fs::read(stratus().join("aws.defense-evasion.cloudtrail-stop.json")).expect("read"),
+    )
+    .expect("gzip");
+    let data = gz.finish().expect("gzip");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["detect", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&data)
+        .expect("write");
+    let out = child.wait_with_output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let alerts = alerts(&stdout(&out));
+    assert_eq!(alerts.len(), 2);
+    assert!(alerts[0]["evidence"][0]["source"]
+        .as_str()
+        .expect("source")
+        .starts_with("<stdin>:"));
+    let out = rampart(&["detect", "--follow", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be followed"),
+        "{}",
+        stderr(&out)
+    );
+}
