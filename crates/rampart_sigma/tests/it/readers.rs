@@ -609,3 +609,14 @@ fn json_lines_of_records_wrappers_are_unwrapped() {
     );
     assert_eq!((run.read.stats.records, run.read.stats.bad_records), (4, 0));
 }
+
+#[test]
+fn syslog_file_names_let_the_sniffer_look_past_a_first_odd_line() {
+    let text = b"--- rotated ---\nNov 29 10:00:01 web1 sshd[7]: Accepted password for a from 203.0.113.7 port 22 ssh2\n";
+    assert_eq!(sniff(text, "/var/log/auth.log.1"), Some(LogFormat::Syslog));
+    assert_eq!(
+        sniff(text, "/var/log/secure-20261129"),
+        Some(LogFormat::Syslog)
+    );
+    assert_eq!(sniff(text, "notes.txt"), None);
+}
