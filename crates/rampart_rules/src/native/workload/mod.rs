@@ -14,7 +14,6 @@ use rampart_model::{
     Assessment, FindingSeverity, ScanStatus, SubAssessment, VulnerabilityScan,
     VULNERABILITY_SCAN_FIELD,
 };
-use serde::Deserialize as _;
 use serde_json::Value;
 
 pub use rampart_model::{CONTAINER_IMAGE_TYPE, MACHINE_TYPE};
@@ -28,12 +27,19 @@ pub(crate) fn assess(doc: &Value, what: &str) -> Assessment {
             "no vulnerability scan data for the {what} (field \"{VULNERABILITY_SCAN_FIELD}\" missing)"
         ));
     };
-    let scan: VulnerabilityScan = match VulnerabilityScan::deserialize(raw) {
+    let scan: VulnerabilityScan = match serde_path_to_error::deserialize(raw) {
         Ok(scan) => scan,
         Err(e) => {
+            let at = e.path().to_string();
             return Assessment::not_assessed(format!(
-                "field \"{VULNERABILITY_SCAN_FIELD}\" is not a valid scan result: {e}"
-            ))
+                "field \"{VULNERABILITY_SCAN_FIELD}{}\" is not a valid scan result: {}",
+                if at == "." {
+                    String::new()
+                } else {
+                    format!(".{at}")
+                },
+                e.inner()
+            ));
         }
     };
     match scan.status {
