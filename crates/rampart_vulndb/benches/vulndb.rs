@@ -68,6 +68,31 @@ fn bench(c: &mut Criterion) {
     group.bench_function("match_5000_packages", |b| {
         b.iter(|| black_box(match_packages_report(&db, &packages, Some(&debian))))
     });
+
+    // Real PyPA data, where entries carry long explicit `versions` lists: every project in the
+    // database at an old version (most are in some range or list).
+    let pypa_dir = tmp.path().join("pypa-db");
+    rampart_vulndb::import(&[&pypa], &pypa_dir).expect("import pypa");
+    let pypa_db = Database::open(&pypa_dir).expect("open pypa");
+    let mut names: Vec<String> = std::fs::read_dir(&pypa)
+        .expect("pypa dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    let pypa_packages: Vec<rampart_pkg::Package> = (0..5_000)
+        .map(|i| rampart_pkg::Package {
+            name: names[i % names.len()].clone(),
+            version: ["0.1", "1.0", "2.0.1", "3.2", "10.0"][i % 5].to_string(),
+            ecosystem: rampart_pkg::Ecosystem::PyPI,
+            source_name: None,
+            source_version: None,
+            arch: None,
+            location: "bench".into(),
+        })
+        .collect();
+    group.bench_function("match_5000_pypa_packages", |b| {
+        b.iter(|| black_box(match_packages_report(&pypa_db, &pypa_packages, None)))
+    });
     group.finish();
 }
 

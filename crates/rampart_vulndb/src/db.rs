@@ -56,6 +56,9 @@ pub(crate) struct StoredAffected {
     /// Normalised name (the index key).
     pub(crate) name: String,
     pub(crate) ranges: Vec<StoredRange>,
+    /// Canonical forms (`Scheme::canonical`) of the listed versions, sorted, deduplicated.
+    pub(crate) canonical_versions: Vec<String>,
+    /// Listed versions without a canonical form, compared one by one.
     pub(crate) versions: Vec<String>,
     pub(crate) severity: Option<Rated>,
 }
@@ -464,12 +467,23 @@ fn convert(record: &Record, stats: &mut ImportStats) -> StoredAdvisory {
             });
         }
         let severity = severity::rate(record, aff, &key.base, eco.is_os());
+        let mut canonical_versions = Vec::new();
+        let mut versions = Vec::new();
+        for v in &aff.versions {
+            match scheme.canonical(v) {
+                Some(c) => canonical_versions.push(c),
+                None => versions.push(v.clone()),
+            }
+        }
+        canonical_versions.sort();
+        canonical_versions.dedup();
         affected.push(StoredAffected {
             name: normalize_name(&key.base, &pkg.name),
             base: key.base,
             release: key.release,
             ranges,
-            versions: aff.versions.clone(),
+            canonical_versions,
+            versions,
             severity,
         });
     }

@@ -180,13 +180,16 @@ pub(crate) fn affected_by(
             }
         }
     }
-    if !hit
-        && aff
-            .versions
-            .iter()
-            .any(|v| v == version || scheme.compare(v, version) == Ordering::Equal)
-    {
-        hit = true;
+    if !hit {
+        let listed = match scheme.canonical(version) {
+            Some(c) => aff.canonical_versions.binary_search(&c).is_ok(),
+            None => false,
+        };
+        hit = listed
+            || aff
+                .versions
+                .iter()
+                .any(|v| v == version || scheme.compare(v, version) == Ordering::Equal);
     }
     hit.then(|| fixed.map(str::to_string))
 }

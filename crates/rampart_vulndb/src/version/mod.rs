@@ -92,6 +92,21 @@ impl Scheme {
     }
 }
 
+impl Scheme {
+    /// A canonical form for schemes where equality is cheap to decide by string: `compare(a, b)
+    /// == Equal` exactly when both canonical forms are `Some` and equal. PEP 440 and SemVer/Go
+    /// (valid versions only); `None` elsewhere. Used to look installed versions up in an
+    /// advisory's `versions` list by binary search instead of comparing with every entry.
+    pub fn canonical(self, v: &str) -> Option<String> {
+        match self {
+            Scheme::Pep440 => pep440::canonical(v),
+            Scheme::Semver => semver::canonical(v, false),
+            Scheme::Go => semver::canonical(v, true),
+            _ => None,
+        }
+    }
+}
+
 /// `rpmvercmp` on one version or release string (no epoch), exposed for the rpm vectors.
 pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
     rpm::rpmvercmp(a.as_bytes(), b.as_bytes())

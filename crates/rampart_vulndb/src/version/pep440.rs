@@ -153,6 +153,11 @@ fn key(v: &str) -> Option<Key> {
     })
 }
 
+/// The sort key's debug rendering: equal keys, and only they, render equally.
+pub(super) fn canonical(v: &str) -> Option<String> {
+    key(v).map(|k| format!("{k:?}"))
+}
+
 pub(super) fn is_valid(v: &str) -> bool {
     key(v).is_some()
 }

@@ -66,6 +66,17 @@ fn ident_list_ok(s: &str, pre: bool) -> bool {
     })
 }
 
+/// `major.minor.patch[-pre]` without build metadata: valid versions have no leading zeros in
+/// numbers, so string equality of this form is precedence equality.
+pub(super) fn canonical(v: &str, go: bool) -> Option<String> {
+    let p = parse(v, go)?;
+    let [a, b, c] = p.core;
+    Some(match p.pre {
+        Some(pre) => format!("{a}.{b}.{c}-{pre}"),
+        None => format!("{a}.{b}.{c}"),
+    })
+}
+
 pub(super) fn is_valid(v: &str, go: bool) -> bool {
     parse(v, go).is_some()
 }

@@ -317,6 +317,12 @@ for line in sys.stdin:
             continue;
         }
         checked += 1;
+        let same = Scheme::Pep440.canonical(a) == Scheme::Pep440.canonical(b);
+        if same != (n == 0) {
+            bad.push(format!(
+                "{a} vs {b}: packaging {n}, canonical forms equal: {same}"
+            ));
+        }
         let ours = Scheme::Pep440.compare(a, b);
         if ours != ord(n) {
             bad.push(format!("{a} vs {b}: packaging {n}, ours {ours:?}"));
@@ -363,6 +369,12 @@ process.stdout.write(out.join("\n") + "\n");
             continue;
         };
         checked += 1;
+        let same = Scheme::Semver.canonical(a) == Scheme::Semver.canonical(b);
+        if same != (n == 0) {
+            bad.push(format!(
+                "{a} vs {b}: npm {n}, canonical forms equal: {same}"
+            ));
+        }
         for scheme in [Scheme::Semver, Scheme::Go] {
             let ours = scheme.compare(a, b);
             if ours != ord(n) {

@@ -38,6 +38,12 @@ fn run_file(file: &str, scheme: Scheme) -> (usize, Vec<String>) {
         if got != want || back != want.reverse() {
             fails.push(format!("{line}: got {got:?}, reverse {back:?}"));
         }
+        // Where the scheme has a canonical form, equal forms mean equal versions and back.
+        if let (Some(ca), Some(cb)) = (scheme.canonical(a), scheme.canonical(b)) {
+            if (ca == cb) != (want == Ordering::Equal) {
+                fails.push(format!("{line}: canonical forms {ca:?} / {cb:?}"));
+            }
+        }
     }
     (n, fails)
 }
