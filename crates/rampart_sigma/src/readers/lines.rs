@@ -170,24 +170,29 @@ pub(crate) fn for_each_json_record<R: BufRead + ?Sized>(
         if text.is_empty() {
             return ControlFlow::Continue(());
         }
-        if is_wrapper_line(text) {
-            if let Ok(Wrapper {
-                records: Some(records),
-            }) = serde_json::from_str::<Wrapper<'_>>(text)
-            {
-                for r in records {
-                    stats.records += 1;
-                    f(r.get(), line, stats)?;
-                }
-                return ControlFlow::Continue(());
+        let unwrapped = if text.starts_with('[') {
+            serde_json::from_str::<Vec<&RawValue>>(text).ok()
+        } else if is_wrapper_line(text) {
+            serde_json::from_str::<Wrapper<'_>>(text)
+                .ok()
+                .and_then(|w| w.records)
+        } else {
+            None
+        };
+        if let Some(records) = unwrapped {
+            for r in records {
+                stats.records += 1;
+                f(r.get(), line, stats)?;
             }
+            return ControlFlow::Continue(());
         }
         stats.records += 1;
         f(text, line, stats)
     })
 }
 
-/// A line holding a whole `{"records": [...]}` / `{"Records": [...]}` wrapper.
+/// A line holding a whole `{"records": [...]}` / `{"Records": [...]}` wrapper (one-line
+/// arrays are unwrapped too).
 fn is_wrapper_line(text: &str) -> bool {
     let Some(rest) = text.strip_prefix('{') else {
         return false;

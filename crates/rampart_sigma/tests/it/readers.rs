@@ -608,6 +608,19 @@ fn json_lines_of_records_wrappers_are_unwrapped() {
         ]
     );
     assert_eq!((run.read.stats.records, run.read.stats.bad_records), (4, 0));
+    // A one-line array (gcloud piped through `jq -c`) is unwrapped the same way.
+    let gcp: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("gcp_audit.json")).expect("read"))
+            .expect("json");
+    let run = run_bytes(format!("{gcp}\n").as_bytes(), "gcp.json", None);
+    assert_eq!(
+        (
+            run.read.format,
+            run.events.len(),
+            run.read.stats.bad_records
+        ),
+        (LogFormat::GcpAudit, 2, 0)
+    );
 }
 
 #[test]
