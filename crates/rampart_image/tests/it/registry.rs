@@ -294,3 +294,71 @@ fn bearer_token_flow_and_digest_verification() {
         "{e}"
     );
 }
+
+/// An index with two platforms: linux/amd64 is chosen by default, another by option; the
+/// arm64 image here has only the base layer (the decoy status).
+#[test]
+fn multi_platform_index_from_registry() {
+    let l = debian_layers();
+    let blobs = vec![gzip(&l.plain[0]), l.plain[1].clone(), gzip(&l.plain[2])];
+    let (mut files, amd64) = oci_files(&blobs, &l.plain, "1", false);
+    let manifest_of = |files: &[(String, Vec<u8>)], digest: &str| -> serde_json::Value {
+        let name = format!("blobs/sha256/{}", digest.trim_start_matches("sha256:"));
+        serde_json::from_slice(&files.iter().find(|(n, _)| *n == name).unwrap().1).unwrap()
+    };
+    let mut arm = manifest_of(&files, &amd64);
+    arm["layers"] = serde_json::json!([arm["layers"][0].clone()]);
+    let arm = serde_json::to_vec(&arm).unwrap();
+    let arm_digest = crate::build::sha(&arm);
+    files.push((format!("blobs/sha256/{arm_digest}"), arm.clone()));
+    let amd_len = files
+        .iter()
+        .find(|(n, _)| n.ends_with(amd64.trim_start_matches("sha256:")))
+        .unwrap()
+        .1
+        .len();
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": format!("sha256:{arm_digest}"), "size": arm.len(),
+             "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": amd64, "size": amd_len,
+             "platform": {"os": "linux", "architecture": "amd64"}}
+        ]
+    });
+    files.retain(|(n, _)| n != "index.json");
+    files.push(("index.json".to_owned(), serde_json::to_vec(&index).unwrap()));
+    let (port, _) = token_registry(files, false);
+    let registry = RegistryOptions {
+        plain_http: true,
+        username: Some("rampart".into()),
+        password: Some("s3cret".into()),
+        timeout_secs: 30,
+    };
+    let src = ImageSource::parse(&format!("127.0.0.1:{port}/rampart/debian:1")).unwrap();
+    let opts = ScanOptions {
+        registry: registry.clone(),
+        ..ScanOptions::default()
+    };
+    let scan = scan_image(&src, &opts).unwrap();
+    assert_eq!(scan.manifest_digest.as_deref(), Some(amd64.as_str()));
+    assert_eq!(names(&scan), dpkg_query("/var/lib/dpkg"));
+
+    let arm_opts = ScanOptions {
+        registry,
+        platform: rampart_image::Platform {
+            os: "linux".into(),
+            architecture: "arm64".into(),
+            variant: None,
+        },
+        ..ScanOptions::default()
+    };
+    let scan = scan_image(&src, &arm_opts).unwrap();
+    assert_eq!(scan.manifest_digest, Some(format!("sha256:{arm_digest}")));
+    assert_eq!(
+        names(&scan),
+        BTreeSet::from([("decoy".to_owned(), "1".to_owned())])
+    );
+    assert_eq!(scan.layers.len(), 1);
+}
