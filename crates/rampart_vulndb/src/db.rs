@@ -138,18 +138,22 @@ impl Database {
     }
 
     pub(crate) fn from_advisories(advisories: Vec<StoredAdvisory>, meta: Meta) -> Database {
-        let mut index: HashMap<IndexKey, Vec<(u32, u32)>> = HashMap::new();
-        let mut ecosystems = BTreeSet::new();
+        let mut index: HashMap<IndexKey, Vec<(u32, u32)>> =
+            HashMap::with_capacity(advisories.len());
         for (ai, adv) in advisories.iter().enumerate() {
             for (fi, aff) in adv.affected.iter().enumerate() {
                 let key = (aff.base.clone(), aff.release.clone(), aff.name.clone());
                 // Index sizes are bounded by u32 (the database holds well under 4G entries).
                 index.entry(key).or_default().push((ai as u32, fi as u32));
-                if !ecosystems.contains(&(aff.base.clone(), aff.release.clone())) {
-                    ecosystems.insert((aff.base.clone(), aff.release.clone()));
-                }
             }
         }
+        let ecosystems = index
+            .keys()
+            .map(|(base, release, _)| (base, release))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|(b, r)| (b.clone(), r.clone()))
+            .collect();
         Database {
             advisories,
             index,
