@@ -1,6 +1,10 @@
 //! Shared pieces of Rampart's benchmarks: generating a synthetic estate file and parsing it with bare
 //! serde_json (the floor every scan is compared with). The binaries in `src/bin/` and the criterion bench
-//! in `benches/` use these; see BENCHMARKS.md for the commands and figures.
+//! in `benches/` use these; see BENCHMARKS.md for the commands and figures. [`cloudtrail`] and [`detect`]
+//! are the threat-detection benchmark's generator and measurements (issue 5).
+
+pub mod cloudtrail;
+pub mod detect;
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read};
