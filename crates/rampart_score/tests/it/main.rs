@@ -5,3 +5,4 @@ mod explain;
 mod inclusion;
 mod properties;
 mod support;
+mod vulnerabilities;
