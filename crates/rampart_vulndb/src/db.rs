@@ -113,17 +113,26 @@ pub struct ImportStats {
     pub total: usize,
 }
 
-/// Index key: (base ecosystem, release, normalised package name).
-pub(crate) type IndexKey = (String, Option<String>, String);
+/// Hash of an index key (base ecosystem, release, normalised package name). The index maps the
+/// hash to entries and lookups compare the entries' own fields, so opening a database clones no
+/// strings for the index.
+fn key_hash(base: &str, release: Option<&str>, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    base.hash(&mut h);
+    release.hash(&mut h);
+    name.hash(&mut h);
+    h.finish()
+}
 
 /// An opened database: advisories and the package index.
 #[derive(Debug, Default)]
 pub struct Database {
     pub(crate) advisories: Vec<StoredAdvisory>,
-    /// (base ecosystem, release, normalised name) → (advisory index, affected index).
-    pub(crate) index: HashMap<IndexKey, Vec<(u32, u32)>>,
+    /// key hash → (advisory index, affected index).
+    index: HashMap<u64, Vec<(u32, u32)>>,
     /// (base, release) pairs with at least one advisory.
-    pub(crate) ecosystems: BTreeSet<(String, Option<String>)>,
+    ecosystems: BTreeSet<(String, Option<String>)>,
     meta: Meta,
 }
 
@@ -138,21 +147,19 @@ impl Database {
     }
 
     pub(crate) fn from_advisories(advisories: Vec<StoredAdvisory>, meta: Meta) -> Database {
-        let mut index: HashMap<IndexKey, Vec<(u32, u32)>> =
-            HashMap::with_capacity(advisories.len());
+        let mut index: HashMap<u64, Vec<(u32, u32)>> = HashMap::with_capacity(advisories.len());
+        let mut ecosystems: BTreeSet<(&str, Option<&str>)> = BTreeSet::new();
         for (ai, adv) in advisories.iter().enumerate() {
             for (fi, aff) in adv.affected.iter().enumerate() {
-                let key = (aff.base.clone(), aff.release.clone(), aff.name.clone());
+                let h = key_hash(&aff.base, aff.release.as_deref(), &aff.name);
                 // Index sizes are bounded by u32 (the database holds well under 4G entries).
-                index.entry(key).or_default().push((ai as u32, fi as u32));
+                index.entry(h).or_default().push((ai as u32, fi as u32));
+                ecosystems.insert((&aff.base, aff.release.as_deref()));
             }
         }
-        let ecosystems = index
-            .keys()
-            .map(|(base, release, _)| (base, release))
-            .collect::<BTreeSet<_>>()
+        let ecosystems = ecosystems
             .into_iter()
-            .map(|(b, r)| (b.clone(), r.clone()))
+            .map(|(b, r)| (b.to_string(), r.map(str::to_string)))
             .collect();
         Database {
             advisories,
@@ -160,6 +167,25 @@ impl Database {
             ecosystems,
             meta,
         }
+    }
+
+    /// The `affected[]` entries for a package: (advisory, entry).
+    pub(crate) fn entries<'a>(
+        &'a self,
+        base: &'a str,
+        release: Option<&'a str>,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a StoredAdvisory, &'a StoredAffected)> + 'a {
+        self.index
+            .get(&key_hash(base, release, name))
+            .into_iter()
+            .flatten()
+            .filter_map(move |&(ai, fi)| {
+                let adv = self.advisories.get(ai as usize)?;
+                let aff = adv.affected.get(fi as usize)?;
+                (aff.base == base && aff.release.as_deref() == release && aff.name == name)
+                    .then_some((adv, aff))
+            })
     }
 
     /// Number of advisories.

@@ -114,19 +114,9 @@ pub fn match_packages_report(
             (pkg.name.as_str(), pkg.version.as_str())
         };
         let name = normalize_name(&key.base, adv_name);
-        let lookup = (key.base, key.release, name);
-        let Some(entries) = db.index.get(&lookup) else {
-            continue;
-        };
         let scheme = Scheme::for_ecosystem(pkg.ecosystem);
         let start = report.findings.len();
-        for &(ai, fi) in entries {
-            let Some(adv) = db.advisories.get(ai as usize) else {
-                continue;
-            };
-            let Some(aff) = adv.affected.get(fi as usize) else {
-                continue;
-            };
+        for (adv, aff) in db.entries(&key.base, key.release.as_deref(), &name) {
             let Some(fixed) = affected_by(aff, version, scheme) else {
                 continue;
             };
