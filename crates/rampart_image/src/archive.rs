@@ -314,6 +314,7 @@ fn read_docker_save(
         };
         let index = u32::try_from(i).unwrap_or(u32::MAX);
         let applied = apply_seekable(&mut tree, window, len, index, &name, &ctx)?;
+        tracing::debug!(archive = label, layer = i, member = %name.member, entries = applied.entries, "layer applied");
         let digest = member
             .strip_prefix("blobs/sha256/")
             .map(|h| format!("sha256:{h}"));
@@ -419,6 +420,7 @@ fn read_oci(
         };
         let index = u32::try_from(i).unwrap_or(u32::MAX);
         let applied = apply_seekable(&mut tree, window, len, index, &name, &ctx)?;
+        tracing::debug!(archive = label, layer = i, member = %name.member, entries = applied.entries, "layer applied");
         meta.layers.push(LayerInfo {
             digest: Some(desc.digest.clone()),
             diff_id: diff_ids.get(i).cloned(),

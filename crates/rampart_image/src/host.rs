@@ -77,7 +77,9 @@ pub(crate) fn walk(
             let node = if ft.is_dir() {
                 let skip = !options.host.cross_mounts
                     && ((dir.is_empty() && PSEUDO.contains(&name)) || md.dev() != root_dev);
-                if !skip {
+                if skip {
+                    tracing::debug!(path = %rel, "not entering a pseudo or other mounted filesystem");
+                } else {
                     stack.push(rel.clone());
                 }
                 Node {

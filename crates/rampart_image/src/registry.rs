@@ -113,6 +113,7 @@ impl<'o> Client<'o> {
 
     fn authenticate(&mut self, challenge: &str) -> Result<(), ImageError> {
         let (scheme, params) = parse_challenge(challenge);
+        tracing::debug!(registry = %self.reference.registry, scheme = %scheme, "answering authentication challenge");
         match scheme.to_ascii_lowercase().as_str() {
             "basic" => {
                 let basic = self.basic().ok_or_else(|| {
@@ -302,6 +303,7 @@ pub(crate) fn read_registry(
         };
         let index = u32::try_from(i).unwrap_or(u32::MAX);
         let applied = apply_stream(&mut tree, &mut hashing, index, &name, &ctx)?;
+        tracing::debug!(reference = %label, layer = i, digest = %desc.digest, entries = applied.entries, "layer pulled");
         // Whatever the decoder left unread still counts for the digest.
         io::copy(&mut hashing, &mut io::sink()).map_err(|e| ImageError::Corrupt {
             archive: label.clone(),
