@@ -22,7 +22,7 @@
 //! Each group keeps the first `max_evidence` events as evidence and the distinct entities
 //! of all its matches (at most `MAX_ENTITIES`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -123,6 +123,9 @@ pub struct AlertBuilder {
     config: GroupConfig,
     remediation: Remediation,
     groups: HashMap<String, Group>,
+    /// `(end, key)` of every open group: closing and eviction find their groups in
+    /// O(log n) instead of scanning all open groups per detection.
+    by_end: BTreeSet<(DateTime<Utc>, String)>,
     stream_time: Option<DateTime<Utc>>,
     clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
     product_name: String,
@@ -144,6 +147,7 @@ impl AlertBuilder {
             config,
             remediation: Remediation::builtin(),
             groups: HashMap::new(),
+            by_end: BTreeSet::new(),
             stream_time: None,
             clock: Box::new(Utc::now),
             product_name: "Rampart Threat Detection".into(),
@@ -171,7 +175,7 @@ impl AlertBuilder {
             .get(&key)
             .map(|g| g.end.max(d.time) - g.start.min(start) <= window);
         if fits == Some(false) {
-            if let Some(g) = self.groups.remove(&key) {
+            if let Some(g) = self.remove_group(&key) {
                 out.push(self.finish(g));
             }
         }
@@ -192,7 +196,14 @@ impl AlertBuilder {
             evidence: Vec::new(),
         });
         g.start = g.start.min(start);
+        let old_end = g.end;
         g.end = g.end.max(d.time);
+        if g.count == 0 {
+            self.by_end.insert((g.end, g.key.clone()));
+        } else if g.end != old_end {
+            self.by_end.remove(&(old_end, g.key.clone()));
+            self.by_end.insert((g.end, g.key.clone()));
+        }
         g.count = g.count.saturating_add(d.count.max(1));
         for e in d.entities.to_entities() {
             if g.entities.len() < MAX_ENTITIES && !g.entities.contains(&e) {
@@ -232,12 +243,13 @@ impl AlertBuilder {
         };
         let limit = now - self.config.window - self.config.window;
         let closed: Vec<String> = self
-            .groups
-            .iter()
-            .filter(|(_, g)| g.end < limit)
-            .map(|(k, _)| k.clone())
+            .by_end
+            .range(..(limit, String::new()))
+            .map(|(_, k)| k.clone())
             .collect();
-        self.emit(closed, out);
+        if !closed.is_empty() {
+            self.emit(closed, out);
+        }
     }
 
     /// Emits every open group (end of input).
@@ -249,7 +261,7 @@ impl AlertBuilder {
     fn emit(&mut self, keys: Vec<String>, out: &mut Vec<Alert>) {
         let mut groups: Vec<Group> = keys
             .into_iter()
-            .filter_map(|k| self.groups.remove(&k))
+            .filter_map(|k| self.remove_group(&k))
             .collect();
         // Deterministic output order whatever the hash map's: by start, then key.
         groups.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.key.cmp(&b.key)));
@@ -259,15 +271,17 @@ impl AlertBuilder {
     }
 
     fn evict_oldest(&mut self, out: &mut Vec<Alert>) {
-        let oldest = self
-            .groups
-            .iter()
-            .min_by(|a, b| a.1.end.cmp(&b.1.end).then_with(|| a.0.cmp(b.0)))
-            .map(|(k, _)| k.clone());
+        let oldest = self.by_end.first().map(|(_, k)| k.clone());
         if let Some(k) = oldest {
             tracing::debug!(key = %k, "too many open alert groups: emitting the oldest early");
             self.emit(vec![k], out);
         }
+    }
+
+    fn remove_group(&mut self, key: &str) -> Option<Group> {
+        let g = self.groups.remove(key)?;
+        self.by_end.remove(&(g.end, g.key.clone()));
+        Some(g)
     }
 
     fn finish(&self, g: Group) -> Alert {
