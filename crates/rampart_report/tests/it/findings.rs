@@ -210,6 +210,16 @@ fn json_carries_findings_round_trips_and_matches_the_schema() {
         text,
         serde_json::to_string_pretty(&report).expect("serde") + "\n"
     );
+    let mut compact = Vec::new();
+    let options = rampart_report::RenderOptions {
+        compact_json: true,
+        ..rampart_report::RenderOptions::default()
+    };
+    rampart_report::render_with(&report, Format::Json, &options, &mut compact).expect("render");
+    assert_eq!(
+        String::from_utf8(compact).expect("utf-8"),
+        serde_json::to_string(&report).expect("serde") + "\n"
+    );
     let back: Report = serde_json::from_str(&text).expect("parse back");
     assert_eq!(back, report);
     assert_eq!(
