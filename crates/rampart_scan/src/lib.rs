@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rampart_exemptions::Exemptions;
 use rampart_inventory::InventoryReader;
+use rampart_model::Resource;
 use rampart_report::{InputError, Report};
 use rampart_rules::{Benchmark, Engine};
 
@@ -78,7 +79,32 @@ pub fn load_benchmark(policies: &[PathBuf]) -> Result<Benchmark, ScanError> {
 /// # Errors
 /// Bad input (unreadable or malformed inventory without `keep_going`, a malformed exemptions or policy file).
 pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Report, ScanError> {
-    if request.inputs.is_empty() && !request.demo {
+    scan_inner(request, None, progress)
+}
+
+/// [`scan`] with resources the caller built in memory (scanned images and machines:
+/// `rampart_model::scanned_resource`), evaluated before the request's inputs; `origin` names them in
+/// the report's input files (`image:registry/repo:tag`, `host:web-01`). The request may then have
+/// no inputs.
+///
+/// # Errors
+/// As [`scan`]; [`ScanError::NoInput`] when `resources` is empty and the request has no input.
+pub fn scan_resources(
+    request: &ScanRequest,
+    origin: &str,
+    resources: Vec<Resource>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Report, ScanError> {
+    scan_inner(request, Some((origin, resources)), progress)
+}
+
+fn scan_inner(
+    request: &ScanRequest,
+    extra: Option<(&str, Vec<Resource>)>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Report, ScanError> {
+    let has_extra = extra.as_ref().is_some_and(|(_, r)| !r.is_empty());
+    if request.inputs.is_empty() && !request.demo && !has_extra {
         return Err(ScanError::NoInput);
     }
     let benchmark = load_benchmark(&request.policies)?;
@@ -91,6 +117,16 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
     let mut input = rampart_report::InputSummary::default();
     let mut engine = Engine::new(&benchmark);
 
+    if let Some((origin, resources)) = extra {
+        input.files.push(origin.to_owned());
+        for resource in resources {
+            let key = store.add_resource(&resource);
+            engine.evaluate(key, &resource, &mut |k, rec, assessment| {
+                store.push(k, rec, assessment);
+            });
+            input.resources += 1;
+        }
+    }
     let mut readers: Vec<InventoryReader> = Vec::new();
     if request.demo {
         readers.push(rampart_inventory::demo_estate());

@@ -384,3 +384,53 @@ fn the_inventory_lines_match_the_documented_schema() {
         assert!(!validator.is_valid(&bad), "{bad}");
     }
 }
+
+#[test]
+fn scan_resources_scores_in_memory_scans_without_an_inventory_file() {
+    let image = rampart_model::scanned_resource(
+        rampart_model::ScannedKind::ContainerImage,
+        rampart_model::ScannedSubject {
+            provider: rampart_model::Provider::Host,
+            scope: "build-01".to_owned(),
+            region: None,
+            id: "registry.example.com/web@sha256:1".to_owned(),
+            name: "registry.example.com/web:1.0".to_owned(),
+            properties: json!({"digest": "sha256:1"}),
+        },
+        &rampart_model::VulnerabilityScan::completed(
+            "2026-11-29T10:00:00Z",
+            Some("debian 12".to_owned()),
+            96,
+            vec![
+                serde_json::from_value(finding("CVE-2024-0001", "openssl", Some("1.0-2"), false))
+                    .expect("finding"),
+            ],
+        ),
+    );
+    let mut request = ScanRequest::new(Vec::new());
+    request.now = Utc
+        .with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
+        .single()
+        .expect("date");
+    assert!(rampart_scan::scan_resources(&request, "image:web", Vec::new(), &mut |_| {}).is_err());
+    let report = rampart_scan::scan_resources(
+        &request,
+        "image:registry.example.com/web:1.0",
+        vec![image],
+        &mut |_| {},
+    )
+    .expect("scan");
+    assert_eq!(report.input.files, ["image:registry.example.com/web:1.0"]);
+    assert_eq!(report.input.resources, 1);
+    let c = control(&report.controls);
+    assert_eq!((c.healthy, c.unhealthy, c.max), (0, 1, 6));
+    assert_eq!(report.score.max, 6);
+    let images = report
+        .recommendations
+        .iter()
+        .find(|r| r.id == IMAGES)
+        .expect("images");
+    let v = report.results(images).next().expect("result");
+    assert_eq!(v.sub_assessments.len(), 1);
+    assert_eq!(v.sub_assessments[0].id, "CVE-2024-0001");
+}
