@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -784,7 +785,7 @@ fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
 
 /// `--follow`: reads each file from the start, then polls for appended complete lines;
 /// a file replaced (rotation: another inode) or shrunk (truncation) is read again from
-/// its start. Runs until interrupted.
+/// its start. Runs until Ctrl-C or SIGTERM, then returns so the open groups are written.
 fn follow(
     inputs: &[Input],
     det: &mut Detector<'_>,
@@ -803,7 +804,13 @@ fn follow(
         })
         .collect();
     let no_progress = Progress::events(false);
-    loop {
+    // Ctrl-C / SIGTERM end the loop; the caller then writes the open groups.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        tracing::warn!(error = %e, "cannot catch Ctrl-C: open alert groups are lost when stopped");
+    }
+    while !stop.load(Ordering::SeqCst) {
         for t in &mut tails {
             if let Err(e) = poll(t, det, dispatch, &no_progress) {
                 if is_output_error(&e) {
@@ -815,8 +822,13 @@ fn follow(
         det.idle();
         det.drain(dispatch)?;
         dispatch.flush()?;
-        std::thread::sleep(Duration::from_millis(poll_ms.max(10)));
+        // Sleep in short steps so a stop request is seen quickly.
+        let until = Instant::now() + Duration::from_millis(poll_ms.max(10));
+        while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(poll_ms.clamp(10, 50)));
+        }
     }
+    Ok(())
 }
 
 fn poll(

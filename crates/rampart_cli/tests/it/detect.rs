@@ -602,3 +602,45 @@ fn standard_input() {
         stderr(&out)
     );
 }
+
+/// `--follow` stopped by SIGTERM writes the groups still open (here the default one-hour
+/// window has not passed) and exits with the usual code.
+#[cfg(unix)]
+#[test]
+fn follow_writes_open_groups_when_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("trail.jsonl");
+    let records: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(stratus().join("aws.defense-evasion.cloudtrail-stop.json")).expect("read"),
+    )
+    .expect("array");
+    std::fs::write(
+        &file,
+        serde_json::to_string(&records[0]).expect("json") + "\n",
+    )
+    .expect("write");
+    let child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["detect", "--follow", "--poll-ms", "50", "--no-bundled"])
+        .arg("--rules")
+        .arg(fixtures().join("custom"))
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut child = KillOnDrop(child);
+    std::thread::sleep(Duration::from_millis(800));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let mut text = String::new();
+    let mut out = child.0.stdout.take().expect("stdout");
+    std::io::Read::read_to_string(&mut out, &mut text).expect("read");
+    let code = child.0.wait().expect("wait").code();
+    assert_eq!(code, Some(1), "stopped with an alert written: exit 1");
+    let alerts = alerts(&text);
+    assert_eq!(alerts.len(), 1, "{text}");
+    assert_eq!(alerts[0]["rule_id"], "5f0c2c8e-1f0e-4b8e-9a0e-6d9b7c1a2b3c");
+}
