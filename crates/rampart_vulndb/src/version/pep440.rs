@@ -6,25 +6,8 @@
 //! below every valid version and compare as strings among themselves.
 
 use std::cmp::Ordering;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::num::{all_digits, cmp_digits};
-
-static VERSION: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?xi)^\s*v?
-        (?:(?P<epoch>[0-9]+)!)?
-        (?P<release>[0-9]+(?:\.[0-9]+)*)
-        (?P<pre>[-_.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?P<pre_n>[0-9]+)?)?
-        (?P<post>(?:-(?P<post_n1>[0-9]+))|(?:[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n2>[0-9]+)?))?
-        (?P<dev>[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
-        (?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
-        \s*$",
-    )
-    .ok()
-});
 
 /// Pre-release kind, in sort order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,72 +66,154 @@ enum DevKey {
     None,
 }
 
-fn num(s: Option<regex::Match<'_>>) -> Num {
-    let s = s.map_or("0", |m| m.as_str());
-    let t = s.trim_start_matches('0');
+fn num_of(digits: &str) -> Num {
+    let t = digits.trim_start_matches('0');
     Num(if t.is_empty() { "0".into() } else { t.into() })
 }
 
+/// A cursor over the lower-cased version: the hand-written form of `packaging`'s
+/// `VERSION_PATTERN` (no regex: matching calls this for every comparison).
+struct Cur<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cur<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn digits(&mut self) -> Option<&'a str> {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        (self.i > start)
+            .then(|| std::str::from_utf8(&self.s[start..self.i]).ok())
+            .flatten()
+    }
+
+    fn sep(&mut self) -> bool {
+        if matches!(self.peek(), Some(b'-' | b'_' | b'.')) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// `[-_.]?(label)[-_.]?(\d+)?` with the first label that matches; restores the position
+    /// when none does. Returns (label index, number).
+    fn labelled(&mut self, labels: &[&str]) -> Option<(usize, Option<&'a str>)> {
+        let save = self.i;
+        self.sep();
+        let rest = &self.s[self.i..];
+        let Some(idx) = labels.iter().position(|l| rest.starts_with(l.as_bytes())) else {
+            self.i = save;
+            return None;
+        };
+        self.i += labels[idx].len();
+        // A separator after the label is taken even without a number (`1.0a.` is valid).
+        self.sep();
+        Some((idx, self.digits()))
+    }
+}
+
 fn key(v: &str) -> Option<Key> {
-    let re = VERSION.as_ref()?;
-    let c = re.captures(v)?;
-    let mut release: Vec<Num> = c
-        .name("release")?
-        .as_str()
-        .split('.')
-        .map(|p| {
-            let t = p.trim_start_matches('0');
-            Num(if t.is_empty() { "0".into() } else { t.into() })
-        })
-        .collect();
-    while release.len() > 1 && release.last().is_some_and(|n| n.0 == "0") {
+    let lower = v.trim().to_ascii_lowercase();
+    let mut c = Cur {
+        s: lower.as_bytes(),
+        i: 0,
+    };
+    if c.peek() == Some(b'v') {
+        c.i += 1;
+    }
+    let first = c.digits()?;
+    let (epoch, first) = if c.peek() == Some(b'!') {
+        c.i += 1;
+        (num_of(first), c.digits()?)
+    } else {
+        (Num("0".into()), first)
+    };
+    let mut release = vec![num_of(first)];
+    while c.peek() == Some(b'.') && c.s.get(c.i + 1).is_some_and(u8::is_ascii_digit) {
+        c.i += 1;
+        release.push(num_of(c.digits()?));
+    }
+    while release.last().is_some_and(|n| n.0 == "0") {
         release.pop();
     }
-    if release.len() == 1 && release[0].0 == "0" {
-        release.clear();
-    }
-    let pre_kind = c
-        .name("pre_l")
-        .map(|l| match l.as_str().to_ascii_lowercase().as_str() {
+    // Longer spellings first, as the regex alternation tries them.
+    const PRE: [&str; 8] = ["alpha", "a", "beta", "b", "preview", "pre", "c", "rc"];
+    let pre = c.labelled(&PRE).map(|(idx, n)| {
+        let kind = match PRE[idx] {
             "alpha" | "a" => PreKind::A,
             "beta" | "b" => PreKind::B,
             _ => PreKind::Rc,
-        });
-    let post = if c.name("post").is_some() {
-        Some(num(c.name("post_n1").or_else(|| c.name("post_n2"))))
+        };
+        (kind, num_of(n.unwrap_or("0")))
+    });
+    // `-N` is an implicit post-release; else `[-_.]?(post|rev|r)[-_.]?N?`.
+    let post = {
+        let save = c.i;
+        if c.peek() == Some(b'-') {
+            c.i += 1;
+            match c.digits() {
+                Some(n) => Some(num_of(n)),
+                None => {
+                    c.i = save;
+                    c.labelled(&["post", "rev", "r"])
+                        .map(|(_, n)| num_of(n.unwrap_or("0")))
+                }
+            }
+        } else {
+            c.labelled(&["post", "rev", "r"])
+                .map(|(_, n)| num_of(n.unwrap_or("0")))
+        }
+    };
+    let dev = c.labelled(&["dev"]).map(|(_, n)| num_of(n.unwrap_or("0")));
+    let local = if c.peek() == Some(b'+') {
+        c.i += 1;
+        let text = std::str::from_utf8(&c.s[c.i..]).ok()?;
+        let segs: Vec<&str> = text.split(['-', '_', '.']).collect();
+        if segs
+            .iter()
+            .any(|seg| seg.is_empty() || !seg.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return None;
+        }
+        c.i = c.s.len();
+        Some(
+            segs.into_iter()
+                .map(|seg| {
+                    if all_digits(seg) {
+                        LocalSeg::Int(num_of(seg))
+                    } else {
+                        LocalSeg::Str(seg.to_string())
+                    }
+                })
+                .collect(),
+        )
     } else {
         None
     };
-    let has_dev = c.name("dev").is_some();
-    let pre = match pre_kind {
-        Some(k) => Pre::Some(k, num(c.name("pre_n"))),
-        None if post.is_none() && has_dev => Pre::DevOnly,
+    if c.i != c.s.len() {
+        return None;
+    }
+    let pre = match pre {
+        Some((k, n)) => Pre::Some(k, n),
+        None if post.is_none() && dev.is_some() => Pre::DevOnly,
         None => Pre::None,
     };
-    let dev = if has_dev {
-        DevKey::Some(num(c.name("dev_n")))
-    } else {
-        DevKey::None
-    };
-    let local = c.name("local").map(|l| {
-        l.as_str()
-            .split(['-', '_', '.'])
-            .map(|s| {
-                if all_digits(s) {
-                    let t = s.trim_start_matches('0');
-                    LocalSeg::Int(Num(if t.is_empty() { "0".into() } else { t.into() }))
-                } else {
-                    LocalSeg::Str(s.to_ascii_lowercase())
-                }
-            })
-            .collect()
-    });
     Some(Key {
-        epoch: num(c.name("epoch")),
+        epoch,
         release,
         pre,
         post,
-        dev,
+        dev: match dev {
+            Some(n) => DevKey::Some(n),
+            None => DevKey::None,
+        },
         local,
     })
 }

@@ -288,7 +288,49 @@ fn python_packaging() {
     if !crate::common::require_tool("Python packaging (venv at $HOME/.cache/rampart-venv)", ok) {
         return;
     }
-    let pairs = pairs(3, pep440_version);
+    let mut pairs = pairs(3, pep440_version);
+    // Separator and spelling edge cases of PEP 440's grammar, each against a plain version.
+    for edge in [
+        "1.0a.",
+        "1.0-",
+        "1.0.post.",
+        "v1!2",
+        "1.0-r1",
+        "1.0_c",
+        "1.0.",
+        "1.0+",
+        "1.0+a..b",
+        "1.0rc1.dev",
+        "1.0-1-1",
+        "1.0.post1-1",
+        "1.0a-1",
+        "1.0-dev",
+        "1.0--1",
+        "1.0..dev",
+        " 1.0 ",
+        "1.0a1.post2.dev3+x.1",
+        "1.0pre",
+        "1.0preview2",
+        "1.0-1.dev",
+        "V1.0",
+        "1.0.RC1",
+        "1.0.a.1",
+        "1.0alpha_1",
+        "1.0-post",
+        "1.0r",
+        "1.0rev",
+        "0!0",
+        "1.0.dev-1",
+        "1.0a-",
+        "1.0a--1",
+        "1.0+Ubuntu-1",
+        "1!",
+        "!1",
+        "1.0.0.0",
+        "01.00",
+    ] {
+        pairs.push((edge.to_string(), "1.0".to_string()));
+    }
     let script = r#"
 import sys
 from packaging.version import Version, InvalidVersion
