@@ -147,3 +147,51 @@ fn docker25_layout_oci_dir_and_oci_tar() {
     assert_eq!(scan.repo_tags, ["test"]);
     assert_eq!(scan.platform.as_deref(), Some("linux/amd64"));
 }
+
+/// Hard links share their target's content; a selected link to a file that was not read is
+/// reported, not silently empty.
+#[test]
+fn hard_links() {
+    let status = std::fs::read("/var/lib/dpkg/status").unwrap();
+    let os_release = std::fs::read("/usr/lib/os-release").unwrap();
+    let plain = layer(&[
+        E::File("usr/lib/os-release", &os_release),
+        E::Hard("etc/os-release", "usr/lib/os-release"),
+        E::File("backup/status", &status),
+        E::Hard("var/lib/dpkg/status", "backup/status"),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("links.tar");
+    std::fs::write(
+        &p,
+        docker_save_legacy(
+            std::slice::from_ref(&plain),
+            std::slice::from_ref(&plain),
+            "links:1",
+        ),
+    )
+    .unwrap();
+    let scan = scan_image(&ImageSource::Archive(p.clone()), &ScanOptions::default()).unwrap();
+    assert_eq!(scan.distro.map(|d| d.id), Some("debian".to_owned()));
+    assert!(scan.packages.is_empty());
+    assert_eq!(scan.file_errors.len(), 1, "{:?}", scan.file_errors);
+    assert_eq!(scan.file_errors[0].path, "var/lib/dpkg/status");
+    assert!(
+        scan.file_errors[0]
+            .message
+            .contains("hard link to backup/status"),
+        "{:?}",
+        scan.file_errors
+    );
+
+    let (_, tree) = rampart_image::read_image(
+        &ImageSource::Archive(p),
+        &ScanOptions::default(),
+        &rampart_image::SelectAll,
+    )
+    .unwrap();
+    assert_eq!(
+        &*tree.read("var/lib/dpkg/status", 40).unwrap(),
+        status.as_slice()
+    );
+}
