@@ -71,9 +71,10 @@ pub(crate) fn run(args: &DetectArgs) -> Result<u8> {
         follow(&inputs, &mut det, &mut dispatch, args.poll_ms)?;
     } else {
         let mut skipped = Vec::new();
+        let mut read = 0usize;
         for input in &inputs {
             match read_file(&input.path, &mut det, &mut dispatch, &progress) {
-                Ok(true) => {}
+                Ok(true) => read += 1,
                 // A file found in a directory (a README beside the logs) is skipped and
                 // named; a file named on the command line must be a log.
                 Ok(false) if input.from_dir => skipped.push(input.path.display().to_string()),
@@ -106,6 +107,11 @@ pub(crate) fn run(args: &DetectArgs) -> Result<u8> {
                     ""
                 }
             ));
+        }
+        if read == 0 && input_errors == 0 {
+            // Nothing was a log: "no alert" would be a pass on no data.
+            input_errors += 1;
+            crate::warn("error: no input file is in a log format rampart reads");
         }
     }
     progress.finish();

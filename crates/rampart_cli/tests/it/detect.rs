@@ -347,6 +347,17 @@ fn bad_rules_and_inputs_are_clean_errors() {
         );
         assert!(!err.contains("panicked"), "{what}: {err}");
     }
+    // A directory holding no log at all is an input error, not "no alert".
+    let notes = dir.path().join("notes");
+    std::fs::create_dir_all(&notes).expect("mkdir");
+    std::fs::write(notes.join("README.md"), "# not a log\n").expect("write");
+    let out = rampart(&["detect", path_str(&notes)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no input file is in a log format"),
+        "{}",
+        stderr(&out)
+    );
     // A refused user rule is a warning naming it; the run goes on with the others.
     let out = rampart(&[
         "detect",
