@@ -294,3 +294,19 @@ fn oci_layout_in_a_tar() {
     .unwrap();
     assert_eq!(view(&a), view(&b));
 }
+
+/// The scan output (what the CLI serialises) for images without packages: identity, layers,
+/// status. Packages and errors are empty: these fixtures hold no package database.
+#[test]
+fn scan_output_shape() {
+    for rel in [
+        "images/ggcr-mutate/whiteout_dir.tar",
+        "images/oci-layout/test_index_one_image",
+    ] {
+        let src = ImageSource::parse(data(rel).to_str().unwrap()).unwrap();
+        let mut scan = rampart_image::scan_image(&src, &ScanOptions::default()).unwrap();
+        scan.reference = rel.to_owned(); // the absolute path differs per checkout
+        let name = rel.rsplit('/').next().unwrap().replace('.', "_");
+        insta::assert_json_snapshot!(name, scan);
+    }
+}
