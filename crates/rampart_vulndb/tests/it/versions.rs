@@ -168,3 +168,40 @@ fn hostile_inputs_terminate_and_stay_consistent() {
         }
     }
 }
+
+/// Random strings over the characters versions are made of: every scheme's comparison is total
+/// (no panic), reflexive and antisymmetric on them. Seeded, so a failure reproduces.
+#[test]
+fn random_strings_compare_consistently() {
+    const ALPHABET: &[u8] = b"0123456789.-_+~^:!vVabcdeprlsth ";
+    let mut rng = rampart_vulndb::generate::Rng::new(42);
+    let mut strings = Vec::new();
+    for _ in 0..6000 {
+        let len = rng.below(14) as usize;
+        let s: String = (0..len)
+            .map(|_| char::from(ALPHABET[rng.below(ALPHABET.len() as u64) as usize]))
+            .collect();
+        strings.push(s);
+    }
+    for scheme in [
+        Scheme::Dpkg,
+        Scheme::Rpm,
+        Scheme::Apk,
+        Scheme::Pep440,
+        Scheme::Semver,
+        Scheme::Go,
+        Scheme::Maven,
+        Scheme::RubyGems,
+        Scheme::Packagist,
+    ] {
+        for pair in strings.chunks(2) {
+            let [a, b] = pair else { continue };
+            let ab = scheme.compare(a, b);
+            assert_eq!(ab, scheme.compare(b, a).reverse(), "{scheme:?} {a:?} {b:?}");
+            assert_eq!(scheme.compare(a, a), Ordering::Equal, "{scheme:?} {a:?}");
+            if let (Some(ca), Some(cb)) = (scheme.canonical(a), scheme.canonical(b)) {
+                assert_eq!(ca == cb, ab == Ordering::Equal, "{scheme:?} {a:?} {b:?}");
+            }
+        }
+    }
+}
