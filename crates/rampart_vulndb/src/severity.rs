@@ -191,23 +191,14 @@ fn distribution(affected: &Affected, base_ecosystem: &str) -> Option<Rated> {
     None
 }
 
-/// The severity of `record` for one of its `affected[]` entries (see the module doc for the
-/// precedence). `os` says whether the entry's ecosystem is an OS distribution.
-pub fn rate(record: &Record, affected: &Affected, base_ecosystem: &str, os: bool) -> Option<Rated> {
-    let dist = || distribution(affected, base_ecosystem);
-    if os {
-        if let Some(r) = dist() {
-            return Some(r);
-        }
-    }
-    if let Some(r) = best_cvss(&affected.severity).or_else(|| best_cvss(&record.severity)) {
-        return Some(r);
-    }
-    if let Some(r) = record
+/// Ubuntu's priority as a record-level `severity[]` entry of type `Ubuntu` (where Ubuntu's OSV
+/// records carry it).
+fn ubuntu_record_priority(record: &Record) -> Option<Rated> {
+    record
         .severity
         .iter()
-        .find(|e| e.kind == "Ubuntu")
-        .and_then(|e| {
+        .filter(|e| e.kind == "Ubuntu")
+        .find_map(|e| {
             Severity::from_label(&e.score).map(|severity| Rated {
                 severity,
                 source: SeveritySource::Distribution {
@@ -216,7 +207,18 @@ pub fn rate(record: &Record, affected: &Affected, base_ecosystem: &str, os: bool
                 },
             })
         })
-    {
+}
+
+/// The severity of `record` for one of its `affected[]` entries (see the module doc for the
+/// precedence). `os` says whether the entry's ecosystem is an OS distribution.
+pub fn rate(record: &Record, affected: &Affected, base_ecosystem: &str, os: bool) -> Option<Rated> {
+    let dist = || distribution(affected, base_ecosystem).or_else(|| ubuntu_record_priority(record));
+    if os {
+        if let Some(r) = dist() {
+            return Some(r);
+        }
+    }
+    if let Some(r) = best_cvss(&affected.severity).or_else(|| best_cvss(&record.severity)) {
         return Some(r);
     }
     if !os {

@@ -118,3 +118,38 @@ fn distribution_rating_wins_for_os_packages_cvss_for_language_packages() {
         "CVSS:3.1 9.8"
     );
 }
+
+#[test]
+fn ubuntu_priority_in_record_severity_wins_over_cvss() {
+    use rampart_pkg::Ecosystem;
+    let rec = serde_json::json!({
+        "id": "UBUNTU-CVE-2024-0001", "modified": "2024-01-01T00:00:00Z",
+        "severity": [
+            {"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
+            {"type": "Ubuntu", "score": "medium"}
+        ],
+        "affected": [{
+            "package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.2-0ubuntu1.15"}]}]
+        }]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut imp = rampart_vulndb::Importer::new();
+    imp.add_document("u.json", &serde_json::to_vec(&rec).unwrap());
+    let s = imp.write(dir.path()).unwrap();
+    assert_eq!(s.invalid, 0, "{:?}", s.invalid_examples);
+    let db = rampart_vulndb::Database::open(dir.path()).unwrap();
+    let mut p = crate::common::pkg(Ecosystem::Ubuntu, "libssl3", "3.0.2-0ubuntu1.14");
+    p.source_name = Some("openssl".into());
+    let d = crate::common::distro("ubuntu", "22.04");
+    let f = rampart_vulndb::match_packages(&db, std::slice::from_ref(&p), Some(&d));
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Some(Severity::Medium));
+    assert_eq!(
+        f[0].severity_source.as_ref().unwrap().describe(),
+        "ubuntu priority: medium"
+    );
+    assert_eq!(f[0].fixed_version.as_deref(), Some("3.0.2-0ubuntu1.15"));
+    p.version = "3.0.2-0ubuntu1.15".into();
+    assert!(rampart_vulndb::match_packages(&db, &[p], Some(&d)).is_empty());
+}
