@@ -362,3 +362,230 @@ fn multi_platform_index_from_registry() {
     );
     assert_eq!(scan.layers.len(), 1);
 }
+
+fn b64(data: &[u8], url: bool) -> String {
+    let t: &[u8; 64] = if url {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(t[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else if !url {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A token issuer for docker-registry's `auth.token`: RS256 JWTs signed by openssl with a
+/// self-signed certificate (sent as `x5c`, trusted through `rootcertbundle`), granting pull and
+/// push to holders of the Basic credentials rampart:s3cret.
+fn token_issuer(dir: &std::path::Path, service: &str) -> (u16, Arc<Mutex<u32>>) {
+    let key = dir.join("key.pem");
+    let cert = dir.join("cert.pem");
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=rampart-issuer",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let der = Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&cert)
+        .output()
+        .unwrap()
+        .stdout;
+    let x5c = b64(&der, false);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let issued = Arc::new(Mutex::new(0u32));
+    let issued2 = issued.clone();
+    let service = service.to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let mut auth = String::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':') {
+                    if k.eq_ignore_ascii_case("authorization") {
+                        auth = v.trim().to_owned();
+                    }
+                }
+            }
+            let body = if auth == "Basic cmFtcGFydDpzM2NyZXQ=" {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [x5c]});
+                let claims = serde_json::json!({
+                    "iss": "rampart-issuer", "sub": "rampart", "aud": service,
+                    "exp": now + 600, "nbf": now - 60, "iat": now, "jti": format!("{now}-{}", *issued2.lock().unwrap()),
+                    "access": [{"type": "repository", "name": "rampart/debian", "actions": ["pull", "push"]}]
+                });
+                let signing_input = format!(
+                    "{}.{}",
+                    b64(&serde_json::to_vec(&header).unwrap(), true),
+                    b64(&serde_json::to_vec(&claims).unwrap(), true)
+                );
+                let mut child = Command::new("openssl")
+                    .args(["dgst", "-sha256", "-sign"])
+                    .arg(&key)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(signing_input.as_bytes())
+                    .unwrap();
+                let sig = child.wait_with_output().unwrap().stdout;
+                *issued2.lock().unwrap() += 1;
+                Some(format!(
+                    "{{\"token\":\"{signing_input}.{}\"}}",
+                    b64(&sig, true)
+                ))
+            } else {
+                None
+            };
+            let (status, body) = match body {
+                Some(b) => ("200 OK", b),
+                None => ("401 Unauthorized", String::from("{}")),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    (port, issued)
+}
+
+/// docker-registry with token authentication: skopeo pushes and rampart pulls through the
+/// Bearer flow, both getting their tokens from the issuer above.
+#[test]
+fn pull_from_docker_registry_with_token_auth() {
+    if !(require("docker-registry") && require("skopeo") && require("openssl")) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (issuer, issued) = token_issuer(dir, "rampart-test");
+    let port = free_port();
+    let config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  token:\n    realm: http://127.0.0.1:{issuer}/token\n    service: rampart-test\n    issuer: rampart-issuer\n    rootcertbundle: {}\n",
+        dir.join("data").display(),
+        dir.join("cert.pem").display()
+    );
+    std::fs::write(dir.join("config.yml"), config).unwrap();
+    let child = Command::new("docker-registry")
+        .args(["serve", dir.join("config.yml").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _registry = Registry(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "registry did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let l = debian_layers();
+    let archive = dir.join("debian.tar");
+    std::fs::write(
+        &archive,
+        docker_save_legacy(&l.plain, &l.plain, "rampart/debian:1"),
+    )
+    .unwrap();
+    let out = Command::new("skopeo")
+        .args([
+            "--insecure-policy",
+            "copy",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            "rampart:s3cret",
+        ])
+        .arg(format!("docker-archive:{}", archive.display()))
+        .arg(format!("docker://127.0.0.1:{port}/rampart/debian:1"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = *issued.lock().unwrap();
+
+    let src = ImageSource::parse(&format!("127.0.0.1:{port}/rampart/debian:1")).unwrap();
+    let opts = ScanOptions {
+        registry: RegistryOptions {
+            plain_http: true,
+            username: Some("rampart".into()),
+            password: Some("s3cret".into()),
+            timeout_secs: 60,
+        },
+        ..ScanOptions::default()
+    };
+    let scan = scan_image(&src, &opts).unwrap();
+    assert_eq!(names(&scan), dpkg_query("/var/lib/dpkg"));
+    assert_eq!(
+        *issued.lock().unwrap(),
+        before + 1,
+        "one token for the whole pull"
+    );
+    // Wrong credentials: the issuer refuses, and the error says where.
+    let wrong = ScanOptions {
+        registry: RegistryOptions {
+            password: Some("nope".into()),
+            ..opts.registry.clone()
+        },
+        ..ScanOptions::default()
+    };
+    let e = scan_image(&src, &wrong).unwrap_err();
+    assert!(
+        e.to_string().contains("token request") && e.to_string().contains("401"),
+        "{e}"
+    );
+}
