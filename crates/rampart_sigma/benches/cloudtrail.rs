@@ -3,7 +3,9 @@
 //! and user names) read with the CloudTrail reader against every SigmaHQ cloud rule.
 //! Beside it, on the same lines: a bare `serde_json::Value` parse (the floor the issue
 //! compares against) and rsigma-eval 0.23 (parse to `Value`, then `Engine::evaluate`),
-//! given only the 57 AWS rules, since it has no logsource routing on plain JSON.
+//! given only the 57 AWS rules. BENCHMARKS.md's issue figure comes from rampart_bench
+//! (`scripts/bench-detect.sh`), which loads all the cloud rules into both engines and
+//! routes rsigma with its `evaluate_with_logsource`.
 //!
 //! Run: `cargo bench -p rampart_sigma --bench cloudtrail` (events/s = elements/s).
 //! `RAMPART_BENCH_EVENTS` sets the number of events (default 200,000).
