@@ -29,7 +29,7 @@ pub(crate) fn inventory(tree: &FileTree, max_depth: usize, layered: bool) -> Inv
                 Err(e) => file_errors.push(FileError {
                     path: path.to_owned(),
                     kind: FileErrorKind::Parse,
-                    message: e.to_string(),
+                    message: without_path(path, &e.to_string()),
                 }),
             },
             Err(ReadError::NotFound(_)) => {}
@@ -58,7 +58,7 @@ pub(crate) fn inventory(tree: &FileTree, max_depth: usize, layered: bool) -> Inv
                 Err(message) => file_errors.push(FileError {
                     path: path.to_owned(),
                     kind: FileErrorKind::Parse,
-                    message: message.clone(),
+                    message: without_path(path, message),
                 }),
             }
             continue;
@@ -96,7 +96,7 @@ pub(crate) fn inventory(tree: &FileTree, max_depth: usize, layered: bool) -> Inv
             Err(e) => file_errors.push(FileError {
                 path: path.to_owned(),
                 kind: FileErrorKind::Parse,
-                message: e.to_string(),
+                message: without_path(path, &e.to_string()),
             }),
         }
     }
@@ -112,6 +112,15 @@ fn read_error(path: &str, e: &ReadError) -> FileError {
     FileError {
         path: path.to_owned(),
         kind: FileErrorKind::Unread,
-        message: e.to_string(),
+        message: without_path(path, &e.to_string()),
     }
+}
+
+/// Parser and read errors start with the path, which [`FileError::path`] already holds.
+fn without_path(path: &str, message: &str) -> String {
+    message
+        .strip_prefix(path)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(message)
+        .to_owned()
 }
