@@ -310,3 +310,49 @@ fn scan_output_shape() {
         insta::assert_json_snapshot!(name, scan);
     }
 }
+
+#[test]
+fn source_forms() {
+    let tar = data("images/layerscanning/basic.tar");
+    let t = tar.to_str().unwrap();
+    assert_eq!(
+        ImageSource::parse(t).unwrap(),
+        ImageSource::Archive(tar.clone())
+    );
+    assert_eq!(
+        ImageSource::parse(&format!("docker-archive:{t}")).unwrap(),
+        ImageSource::Archive(tar.clone())
+    );
+    let dir = data("images/oci-layout/test_index");
+    assert_eq!(
+        ImageSource::parse(dir.to_str().unwrap()).unwrap(),
+        ImageSource::OciDir(dir.clone())
+    );
+    let ImageSource::Registry(r) = ImageSource::parse("docker://debian:12").unwrap() else {
+        panic!()
+    };
+    assert_eq!(r.to_string(), "docker.io/library/debian:12");
+    let ImageSource::Registry(r) = ImageSource::parse("ghcr.io/org/app:1.2").unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (r.api_host(), r.repository.as_str()),
+        ("ghcr.io", "org/app")
+    );
+    // A directory that is not an OCI layout is a root filesystem, not an image.
+    let e = ImageSource::parse(data("images").to_str().unwrap()).unwrap_err();
+    assert!(e.to_string().contains("scan host"), "{e}");
+    // A failed scan still serialises, with its reason.
+    let err = ImageSource::parse("/nonexistent.tar").unwrap_err();
+    let failed = rampart_image::ImageScan::failed(
+        rampart_image::TargetKind::Image,
+        "/nonexistent.tar",
+        &err,
+    );
+    let v = serde_json::to_value(&failed).unwrap();
+    assert_eq!(v["status"]["state"], "error");
+    assert!(v["status"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/nonexistent.tar"));
+}
