@@ -17,8 +17,12 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Assess an inventory: recommendations, secure score, compliance.
-    Scan(ScanArgs),
+    /// Assess an inventory: recommendations, secure score, compliance; or (`scan image|host|sbom`) scan a
+    /// container image, a root file system or an SBOM for vulnerable packages.
+    Scan(ScanCommand),
+    /// The local vulnerability advisory database (OSV): import, update, status.
+    #[command(subcommand)]
+    Vulndb(crate::vulndb_cmd::VulndbCommand),
     /// Secure score tools.
     #[command(subcommand)]
     Score(ScoreCommand),
@@ -110,6 +114,16 @@ pub(crate) enum SeverityArg {
     Low,
     Medium,
     High,
+}
+
+/// `rampart scan`: the inventory form (its arguments) unless a subcommand names an image, host or SBOM.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct ScanCommand {
+    #[command(flatten)]
+    pub(crate) inventory: ScanArgs,
+    #[command(subcommand)]
+    pub(crate) target: Option<crate::image_cmd::ScanTarget>,
 }
 
 #[derive(Debug, Args)]

@@ -5,9 +5,11 @@
 
 mod cli;
 mod detect_cmd;
+mod image_cmd;
 mod progress;
 mod rules_cmd;
 mod scan_cmd;
+mod vulndb_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -30,7 +32,11 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     init_tracing(args.verbose);
     let result = match args.command {
-        cli::Command::Scan(scan) => scan_cmd::run(&scan),
+        cli::Command::Scan(scan) => match &scan.target {
+            Some(target) => image_cmd::run(target),
+            None => scan_cmd::run(&scan.inventory),
+        },
+        cli::Command::Vulndb(cmd) => vulndb_cmd::run(&cmd),
         cli::Command::Score(cli::ScoreCommand::Explain(scan)) => scan_cmd::explain(&scan),
         cli::Command::Rules(cmd) => rules_cmd::run(&cmd),
         cli::Command::Detect(args) => detect_cmd::run(&args),

@@ -26,6 +26,11 @@ impl Progress {
         )
     }
 
+    /// A spinner with the current step only (`rampart scan image|host|sbom`).
+    pub(crate) fn steps(enabled: bool) -> Self {
+        Self::with_template(enabled, "{spinner} {elapsed_precise} {msg}")
+    }
+
     fn with_template(enabled: bool, template: &str) -> Self {
         if !enabled || !std::io::stderr().is_terminal() {
             return Self { bar: None };
