@@ -205,6 +205,17 @@ pub(crate) struct DetectArgs {
     /// Suppression rules (YAML, docs/alerts.md): matching alerts are output as Dismissed.
     #[arg(long, value_name = "FILE")]
     pub(crate) suppress: Option<PathBuf>,
+    /// Also deliver every alert to the sinks this file configures (TOML, docs/sinks.md): syslog/CEF,
+    /// webhook, Splunk HEC, email, JSON Lines. Undelivered alerts are spooled and retried, also by later runs.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sinks: Option<PathBuf>,
+    /// Where the sinks keep their spools and email throttling state (default: $XDG_STATE_HOME/rampart/sinks,
+    /// else ~/.local/state/rampart/sinks).
+    #[arg(long, value_name = "DIR", requires = "sinks")]
+    pub(crate) state_dir: Option<PathBuf>,
+    /// At the end of a run, wait at most this many seconds for the sinks to deliver; what is left stays spooled.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "sinks")]
+    pub(crate) sinks_wait: u64,
     /// Keep reading the given files as they grow (poll, follows rotation and truncation); Ctrl-C stops.
     #[arg(long)]
     pub(crate) follow: bool,

@@ -62,7 +62,15 @@ pub(crate) fn run(args: &DetectArgs) -> Result<u8> {
         )),
         None => Box::new(BufWriter::new(std::io::stdout())),
     };
-    let mut dispatch = Dispatch::new(suppress, vec![output_sink(args.format, out, args.follow)]);
+    let mut sinks = vec![output_sink(args.format, out, args.follow)];
+    if let Some(config) = &args.sinks {
+        sinks.push(delivery_sink(
+            config,
+            args.state_dir.as_deref(),
+            Duration::from_secs(args.sinks_wait),
+        )?);
+    }
+    let mut dispatch = Dispatch::new(suppress, sinks);
     let window = chrono::Duration::minutes(i64::from(args.window));
     let mut det = Detector::new(&rules, window);
     let progress = Progress::events(!args.no_progress && !args.follow);
@@ -961,6 +969,79 @@ impl Dispatch {
     fn finish(&mut self) -> Result<()> {
         for s in &mut self.sinks {
             s.finish().map_err(OutputError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The sinks of a `--sinks` file (rampart_sinks): alerts are queued to per-sink workers
+/// (never blocking detection); at the end of the run the workers get a deadline to deliver,
+/// and whatever is left stays in the spool under the state directory for the next run.
+fn delivery_sink(
+    config: &Path,
+    state_dir: Option<&Path>,
+    wait: Duration,
+) -> Result<Box<dyn AlertSink>> {
+    let state_dir = match state_dir {
+        Some(d) => d.to_path_buf(),
+        None => default_state_dir()
+            .context("no state directory for the sinks: set --state-dir, XDG_STATE_HOME or HOME")?,
+    };
+    std::fs::create_dir_all(&state_dir).with_context(|| {
+        format!(
+            "cannot create the sinks' state directory {}",
+            state_dir.display()
+        )
+    })?;
+    let dispatcher = rampart_sinks::Dispatcher::from_config_file(config, &state_dir)
+        .with_context(|| format!("sinks configuration {}", config.display()))?;
+    Ok(Box::new(DeliverySink {
+        dispatcher: Some(dispatcher),
+        wait,
+    }))
+}
+
+fn default_state_dir() -> Option<PathBuf> {
+    let base = match std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => {
+            PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty())?).join(".local/state")
+        }
+    };
+    Some(base.join("rampart/sinks"))
+}
+
+struct DeliverySink {
+    /// `None` once closed.
+    dispatcher: Option<rampart_sinks::Dispatcher>,
+    /// How long the end of the run waits for delivery before leaving alerts in the spools.
+    wait: Duration,
+}
+
+impl AlertSink for DeliverySink {
+    fn send(&mut self, alert: &Alert) -> Result<()> {
+        if let Some(d) = &self.dispatcher {
+            d.send(alert);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        // Workers deliver on their own; nothing is buffered here.
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if let Some(d) = self.dispatcher.take() {
+            let report = d.close(Instant::now() + self.wait);
+            for line in report.to_string().lines() {
+                crate::warn(&format!("sink {line}"));
+            }
+            if !report.all_delivered() {
+                crate::warn(
+                    "note: undelivered alerts stay in the sinks' spool and are retried by the next run",
+                );
+            }
         }
         Ok(())
     }

@@ -655,3 +655,107 @@ fn follow_writes_open_groups_when_stopped() {
     assert_eq!(alerts.len(), 1, "{text}");
     assert_eq!(alerts[0]["rule_id"], "5f0c2c8e-1f0e-4b8e-9a0e-6d9b7c1a2b3c");
 }
+
+/// `--sinks`: every alert also goes to the configured sinks. A webhook that is down leaves
+/// the alerts in its spool (none lost, the run's exit code unchanged); the next run, with the
+/// receiver up, delivers them, signed.
+#[test]
+fn sinks_deliver_and_spool_across_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state");
+    let archive = dir.path().join("archive.jsonl");
+    // A port nothing listens on yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let config = dir.path().join("sinks.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[retry]\ninitial_backoff_ms = 50\nmax_backoff_ms = 200\n\n\
+             [[sink]]\nkind = \"jsonl\"\nname = \"archive\"\npath = \"{}\"\n\n\
+             [[sink]]\nkind = \"webhook\"\nname = \"hook\"\nurl = \"http://127.0.0.1:{port}/alerts\"\n\
+             secret = \"k3y-not-in-logs\"\ntimeout_ms = 2000\n",
+            archive.display()
+        ),
+    )
+    .expect("write config");
+    let file = stratus().join("aws.defense-evasion.cloudtrail-stop.json");
+    let sink_args = |wait: &str| -> Vec<String> {
+        vec![
+            "--sinks".into(),
+            path_str(&config).into(),
+            "--state-dir".into(),
+            path_str(&state).into(),
+            "--sinks-wait".into(),
+            wait.into(),
+        ]
+    };
+    let mut args: Vec<String> = vec!["detect".into()];
+    args.extend(sink_args("1"));
+    args.push(path_str(&file).into());
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = rampart(&argv);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let printed = alerts(&stdout(&out));
+    assert_eq!(printed.len(), 2);
+    let archived = alerts(&std::fs::read_to_string(&archive).expect("archive written"));
+    assert_eq!(
+        archived, printed,
+        "the JSON Lines sink holds exactly the alerts printed"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("sink archive: 2 delivered"), "{err}");
+    assert!(err.contains("sink hook: 0 delivered"), "{err}");
+    assert!(err.contains("2 left in spool, 0 lost"), "{err}");
+    assert!(!err.contains("k3y-not-in-logs"), "secret in stderr: {err}");
+
+    // The receiver comes up; a run over a log with no alert delivers the spooled two.
+    let server = tiny_http::Server::http(format!("127.0.0.1:{port}")).expect("receiver");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for mut req in server.incoming_requests() {
+            let mut body = String::new();
+            let _ = req.as_reader().read_to_string(&mut body);
+            let sig = req
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("X-Rampart-Signature"))
+                .map(|h| h.value.to_string());
+            let _ = tx.send((req.url().to_string(), sig, body));
+            let _ = req.respond(tiny_http::Response::empty(200));
+        }
+    });
+    let quiet = stratus().join("aws.persistence.rolesanywhere-create-trust-anchor.json");
+    let mut args: Vec<String> = vec!["detect".into()];
+    args.extend(sink_args("20"));
+    args.push(path_str(&quiet).into());
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = rampart(&argv);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("sink hook: 2 delivered"), "{err}");
+    assert!(err.contains("0 left in spool, 0 lost"), "{err}");
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (url, sig, body) = rx.recv_timeout(Duration::from_secs(5)).expect("delivery");
+        assert_eq!(url, "/alerts");
+        assert!(sig.is_some_and(|s| s.starts_with("sha256=")), "signed");
+        let alert: serde_json::Value = serde_json::from_str(&body).expect("alert JSON");
+        ids.push(alert["system_alert_id"].clone());
+    }
+    let mut expected: Vec<_> = printed
+        .iter()
+        .map(|a| a["system_alert_id"].clone())
+        .collect();
+    ids.sort_by_key(|v| v.to_string());
+    expected.sort_by_key(|v| v.to_string());
+    assert_eq!(ids, expected, "the spooled alerts, each once");
+    assert_eq!(
+        alerts(&std::fs::read_to_string(&archive).expect("archive")).len(),
+        2,
+        "nothing new archived by the quiet run"
+    );
+}
