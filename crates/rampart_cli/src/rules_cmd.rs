@@ -255,13 +255,40 @@ fn lint(paths: &[std::path::PathBuf], format: ListFormat) -> Result<u8> {
         }
         files.extend(found);
     }
-    let mut report = Vec::new();
-    let (mut errors, mut warnings, mut loaded) = (0usize, 0usize, 0usize);
+    let mut texts = Vec::with_capacity(files.len());
     for f in &files {
         let text = std::fs::read_to_string(f)
             .map_err(|e| anyhow::anyhow!("cannot read rule file {}: {e}", f.display()))?;
-        let origin = f.display().to_string();
-        let diags = rampart_sigma::lint(&text, &origin);
+        texts.push((f.display().to_string(), text));
+    }
+    // Correlation rules are resolved only when an engine is built, and may reference rules
+    // of other files: one engine over every file gives their refusals (per origin).
+    let mut all = rampart_sigma::Engine::builder(rampart_sigma::Catalog::builtin());
+    for (origin, text) in &texts {
+        all.add_yaml(text, origin);
+    }
+    let all = all.build();
+    let mut report = Vec::new();
+    let (mut errors, mut warnings, mut loaded) = (0usize, 0usize, 0usize);
+    for (origin, text) in &texts {
+        let (origin, text) = (origin.clone(), text.as_str());
+        let mut diags = rampart_sigma::lint(text, &origin);
+        for e in all.load_errors().iter().filter(|e| e.origin == origin) {
+            let code = e.reason.kind();
+            let known = diags.iter().any(|d| {
+                d.severity == DiagSeverity::Error && d.code == code && d.rule_id == e.rule_id
+            });
+            if !known {
+                diags.push(rampart_sigma::Diagnostic {
+                    origin: origin.clone(),
+                    severity: DiagSeverity::Error,
+                    rule_id: e.rule_id.clone(),
+                    code: code.to_string(),
+                    location: None,
+                    message: e.reason.to_string(),
+                });
+            }
+        }
         let n_err = diags
             .iter()
             .filter(|d| d.severity == DiagSeverity::Error)
@@ -269,7 +296,7 @@ fn lint(paths: &[std::path::PathBuf], format: ListFormat) -> Result<u8> {
         // Documents the engine accepted: rules (and correlation rules) of the text minus
         // the refused ones.
         let mut b = rampart_sigma::Engine::builder(rampart_sigma::Catalog::builtin());
-        b.add_yaml(&text, &origin);
+        b.add_yaml(text, &origin);
         let engine = b.build();
         let ok: Vec<String> = engine
             .rules()

@@ -55,3 +55,28 @@ fn lint_of_good_rules_is_exit_0() {
     let out = rampart(&["rules", "lint", "/no/such/dir"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Correlation rules are resolved across every file given (a correlation may reference a
+/// rule of another file) and their refusals are reported like a rule's.
+#[test]
+fn lint_reports_correlation_refusals_across_files() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures/sigma/lint-correlation");
+    let out = rampart(&["rules", "lint", path_str(&dir)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The cross-file reference resolves: no error for the good correlation.
+    assert!(
+        !text.contains("6c1d4f0a-8e2b-4b7c-9d3e-1a2b3c4d5e6f ["),
+        "{text}"
+    );
+    assert!(
+        text.contains("error 7d2e5a1b-9f3c-4c8d-8e4f-2b3c4d5e6f70 [correlation]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error 8e3f6b2c-0a4d-4d9e-9f50-3c4d5e6f7081 [correlation_reference]"),
+        "{text}"
+    );
+    assert!(text.contains("no_such_rule"), "{text}");
+}
