@@ -211,10 +211,11 @@ pub(crate) fn run(target: &ScanTarget) -> Result<u8> {
         }
         None => None,
     };
-    if let Some(rules) = &ignore {
+    if let (Some(rules), Some(path)) = (&ignore, &common.ignore) {
         for i in rules.expired(now) {
             warn(&format!(
-                "warning: ignore rule #{i} has expired and no longer applies"
+                "warning: {}: rules[{i}] has expired and no longer applies",
+                path.display()
             ));
         }
     }
@@ -628,7 +629,7 @@ fn model_finding(
         },
         ignored: f.ignored.map(|i| IgnoredBy {
             reason: i.reason,
-            rule: Some(format!("rule #{}", i.rule)),
+            rule: Some(format!("rules[{}]", i.rule)),
             expires: i.expires,
         }),
     }

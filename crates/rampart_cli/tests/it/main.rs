@@ -4,6 +4,7 @@ mod detect;
 mod rules;
 mod scan;
 mod sigma_lint;
+mod vuln;
 
 use std::path::Path;
 use std::process::{Command, Output};
