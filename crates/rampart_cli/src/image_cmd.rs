@@ -43,6 +43,8 @@ pub(crate) enum ScanTarget {
     Host(HostArgs),
     /// Match the packages an SBOM lists (CycloneDX or SPDX JSON) against the advisory database.
     Sbom(SbomArgs),
+    /// Discover the images of Amazon ECR repositories, pull and scan each (credentials from ECR).
+    Ecr(crate::ecr_cmd::EcrArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,7 +145,7 @@ pub(crate) enum FindingSeverityArg {
 }
 
 /// The packages of one scanned subject and how to name it.
-struct Inventory {
+pub(crate) struct Inventory {
     kind: ScannedKind,
     subject: ScannedSubject,
     /// The report's input name: `image:…`, `host:…`, `sbom:…`.
@@ -157,6 +159,7 @@ struct Inventory {
 
 pub(crate) fn run(target: &ScanTarget) -> Result<u8> {
     let (common, progress_label) = match target {
+        ScanTarget::Ecr(a) => return crate::ecr_cmd::run(a),
         ScanTarget::Image(a) => (&a.common, "reading the image"),
         ScanTarget::Host(a) => (&a.common, "reading the file system"),
         ScanTarget::Sbom(a) => (&a.common, "reading the SBOM"),
@@ -167,6 +170,7 @@ pub(crate) fn run(target: &ScanTarget) -> Result<u8> {
         ScanTarget::Image(a) => image_inventory(a),
         ScanTarget::Host(a) => host_inventory(a),
         ScanTarget::Sbom(a) => sbom_inventory(&a.file),
+        ScanTarget::Ecr(_) => unreachable_target(),
     };
     let inventory = match inventory {
         Ok(i) => i,
@@ -258,6 +262,11 @@ pub(crate) fn run(target: &ScanTarget) -> Result<u8> {
         rampart_report::render_with(&report, format, &options, out).map_err(Into::into)
     })?;
     Ok(gate(common.fail_on, &scan))
+}
+
+/// `scan ecr` returns before reading one inventory; kept as an error rather than a panic.
+fn unreachable_target() -> Result<Inventory> {
+    bail!("scan ecr is run by ecr_cmd")
 }
 
 /// CycloneDX returns before rendering; kept as an error rather than a panic.
@@ -427,7 +436,7 @@ fn sbom_inventory(path: &Path) -> Result<Inventory> {
     })
 }
 
-fn inventory_of(
+pub(crate) fn inventory_of(
     scan: ImageScan,
     kind: ScannedKind,
     subject: ScannedSubject,
@@ -452,7 +461,7 @@ fn inventory_of(
 
 /// The vulnerability scan of an inventory: completed with its findings, or an error saying why it could
 /// not be assessed (never a clean result from missing data).
-fn assess(
+pub(crate) fn assess(
     inventory: &Inventory,
     db_dir: Result<PathBuf>,
     ignore: Option<&IgnoreRules>,
@@ -637,7 +646,7 @@ fn model_finding(
 
 /// `--fail-on`: exit 1 when a counted finding reaches the severity (unknown severities always count), or
 /// when the scan could not be assessed; reasons on stderr.
-fn gate(fail_on: Option<FindingSeverityArg>, scan: &VulnerabilityScan) -> u8 {
+pub(crate) fn gate(fail_on: Option<FindingSeverityArg>, scan: &VulnerabilityScan) -> u8 {
     let Some(min) = fail_on else {
         return exit::OK;
     };
@@ -668,7 +677,7 @@ fn gate(fail_on: Option<FindingSeverityArg>, scan: &VulnerabilityScan) -> u8 {
     exit::GATE_FAILED
 }
 
-fn parse_platform(s: &str) -> Result<Platform> {
+pub(crate) fn parse_platform(s: &str) -> Result<Platform> {
     let mut parts = s.split('/');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(os), Some(arch), variant, None) if !os.is_empty() && !arch.is_empty() => {
@@ -766,7 +775,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn write_output(
+pub(crate) fn write_output(
     path: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {

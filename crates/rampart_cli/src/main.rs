@@ -5,6 +5,7 @@
 
 mod cli;
 mod detect_cmd;
+mod ecr_cmd;
 mod image_cmd;
 mod progress;
 mod rules_cmd;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `rampart` binary: real processes, real files, exit codes and outputs.
 
 mod detect;
+mod ecr;
 mod rules;
 mod scan;
 mod sigma_lint;
