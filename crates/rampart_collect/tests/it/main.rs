@@ -2,4 +2,5 @@
 //! venv .ci/run fills): ECR seeded through the SDK, then discovered and asked for pull credentials.
 
 mod ecr;
+mod fake;
 mod moto;
