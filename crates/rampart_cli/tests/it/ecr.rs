@@ -409,7 +409,7 @@ fn refused_discovery_is_an_error_naming_the_call() {
         .envs(sdk_env(port, tmp.path()))
         .output()
         .unwrap();
-    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("ecr:DescribeRepositories: access denied"),
         "{}",
