@@ -879,3 +879,130 @@ fn registry_image_with_credentials_from_flags_and_docker_config() {
         stderr(&out)
     );
 }
+
+/// Serves `zip` at `/Debian/all.zip` on 127.0.0.1 (404 for anything else) and records the paths asked.
+fn osv_server(zip: Vec<u8>) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = asked.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap() == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
+            log.lock().unwrap().push(path.clone());
+            let (status, body): (&str, &[u8]) = if path == "/Debian/all.zip" {
+                ("200 OK", &zip)
+            } else {
+                ("404 Not Found", b"not found")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(body);
+        }
+    });
+    (port, asked)
+}
+
+#[test]
+fn vulndb_update_downloads_the_ecosystem_zips_and_imports_them() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let osv = tmp.path().join("osv");
+    write_osv(&osv);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut names: Vec<_> = std::fs::read_dir(&osv)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for path in &names {
+        zip.start_file(path.file_name().unwrap().to_str().unwrap(), options)
+            .unwrap();
+        zip.write_all(&std::fs::read(path).unwrap()).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    let (port, asked) = osv_server(bytes.clone());
+    let url = format!("http://127.0.0.1:{port}");
+    let db = tmp.path().join("db");
+    let report = run_json(
+        &[
+            "vulndb",
+            "update",
+            "--url",
+            &url,
+            "--ecosystem",
+            "Debian",
+            "--vulndb",
+            path_str(&db),
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(
+        report["downloaded"],
+        json!([{"ecosystem": "Debian", "bytes": bytes.len()}])
+    );
+    assert_eq!(report["import"]["documents"], 3);
+    assert_eq!(report["import"]["imported"], 3);
+    assert_eq!(*asked.lock().unwrap(), ["/Debian/all.zip"]);
+    let status = run_json(
+        &[
+            "vulndb",
+            "status",
+            "--vulndb",
+            path_str(&db),
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(
+        status["ecosystems"],
+        json!({"Debian:11": 1, "Debian:12": 2})
+    );
+
+    // A failed download fails the update, names the URL, and leaves the database as it was.
+    let out = rampart(&[
+        "vulndb",
+        "update",
+        "--url",
+        &url,
+        "--ecosystem",
+        "Debian",
+        "--ecosystem",
+        "PyPI",
+        "--vulndb",
+        path_str(&db),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/PyPI/all.zip"), "{}", stderr(&out));
+    let after = run_json(
+        &[
+            "vulndb",
+            "status",
+            "--vulndb",
+            path_str(&db),
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(after, status);
+}
