@@ -1006,3 +1006,38 @@ fn vulndb_update_downloads_the_ecosystem_zips_and_imports_them() {
     );
     assert_eq!(after, status);
 }
+
+/// Real OCI layouts and docker-save archives from ../shared/data/images hold no package database: not
+/// assessed ("no packages found"), never healthy.
+#[test]
+fn shared_images_without_packages_are_not_assessed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = vulndb(tmp.path());
+    for image in [
+        "images/oci-layout/test_index_one_image",
+        "images/layerscanning/symlink-attack.tar",
+    ] {
+        let path = data(image);
+        let report = run_json(
+            &[
+                "scan",
+                "image",
+                path_str(&path),
+                "--vulndb",
+                path_str(&db),
+                "--format",
+                "json",
+            ],
+            0,
+        );
+        let resource = &recommendation(&report, IMAGES)["resources"][0];
+        assert_not_assessed(resource);
+        assert!(
+            resource["reason"]
+                .as_str()
+                .unwrap()
+                .contains("no packages found"),
+            "{image}: {resource}"
+        );
+    }
+}
