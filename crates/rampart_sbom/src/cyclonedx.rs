@@ -214,7 +214,9 @@ fn split(name: &str, sep: char) -> (Option<&str>, &str) {
     }
 }
 
-fn str_at<'a>(
+/// The string at `v[key]`: `None` when absent or null, an error naming `path.key` when it is
+/// not a string. Shared by the CycloneDX and SPDX readers.
+pub(crate) fn str_at<'a>(
     v: &'a Value,
     key: &str,
     path: &str,

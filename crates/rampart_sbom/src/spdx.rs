@@ -8,26 +8,9 @@
 use rampart_pkg::{Ecosystem, Package};
 use serde_json::Value;
 
-use crate::cyclonedx::distro_of;
+use crate::cyclonedx::{distro_of, str_at};
 use crate::purl::{purl_package, pypi_same, Purl};
 use crate::{Sbom, SbomError, SbomFormat, Skipped};
-
-fn str_field<'a>(
-    v: &'a Value,
-    key: &str,
-    path: &str,
-    origin: &str,
-) -> Result<Option<&'a str>, SbomError> {
-    match v.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(SbomError::field(
-            origin,
-            format!("{path}.{key}"),
-            "expected a string",
-        )),
-    }
-}
 
 /// Reads an SPDX 2.x JSON document.
 pub(crate) fn read(doc: &Value, origin: &str) -> Result<Sbom, SbomError> {
@@ -45,7 +28,7 @@ pub(crate) fn read(doc: &Value, origin: &str) -> Result<Sbom, SbomError> {
     }
     let mut sbom = Sbom {
         format: SbomFormat::Spdx,
-        subject: str_field(doc, "name", "", origin)?.map(str::to_owned),
+        subject: str_at(doc, "name", "", origin)?.map(str::to_owned),
         distro: None,
         packages: Vec::new(),
         skipped: Vec::new(),
@@ -60,7 +43,7 @@ pub(crate) fn read(doc: &Value, origin: &str) -> Result<Sbom, SbomError> {
         if !p.is_object() {
             return Err(SbomError::field(origin, path, "expected an object"));
         }
-        let name = str_field(p, "name", &path, origin)?;
+        let name = str_at(p, "name", &path, origin)?;
         let refs = match p.get("externalRefs") {
             None | Some(Value::Null) => &[][..],
             Some(Value::Array(r)) => r.as_slice(),
@@ -75,10 +58,10 @@ pub(crate) fn read(doc: &Value, origin: &str) -> Result<Sbom, SbomError> {
         let mut purl_text = None;
         for (j, r) in refs.iter().enumerate() {
             let at = format!("{path}.externalRefs[{j}]");
-            let category = str_field(r, "referenceCategory", &at, origin)?.unwrap_or("");
-            let ty = str_field(r, "referenceType", &at, origin)?.unwrap_or("");
+            let category = str_at(r, "referenceCategory", &at, origin)?.unwrap_or("");
+            let ty = str_at(r, "referenceType", &at, origin)?.unwrap_or("");
             if ty == "purl" && matches!(category, "PACKAGE-MANAGER" | "PACKAGE_MANAGER") {
-                let loc = str_field(r, "referenceLocator", &at, origin)?.ok_or_else(|| {
+                let loc = str_at(r, "referenceLocator", &at, origin)?.ok_or_else(|| {
                     SbomError::field(origin, format!("{at}.referenceLocator"), "missing")
                 })?;
                 purl_text = Some((at, loc));
@@ -107,7 +90,7 @@ pub(crate) fn read(doc: &Value, origin: &str) -> Result<Sbom, SbomError> {
             });
             continue;
         };
-        let (source_name, source_version) = match str_field(p, "sourceInfo", &path, origin)?
+        let (source_name, source_version) = match str_at(p, "sourceInfo", &path, origin)?
             .and_then(|s| s.strip_prefix("built package from: "))
         {
             Some(rest) => match rest.split_once(' ') {
