@@ -9,7 +9,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use crate::layer::{apply_seekable, Ctx, LayerName};
+use crate::layer::{apply_seekable, Applied, Ctx, LayerName};
 use crate::oci::{self, Config, Document, SaveEntry};
 use crate::tree::{normalise, FileTree, Selector};
 use crate::{ImageError, ImageMeta, LayerInfo, ScanOptions};
@@ -308,13 +308,7 @@ fn read_docker_save(
     let ctx = Ctx::new(selector, limits);
     for (i, member) in entry.layers.iter().enumerate() {
         let (window, len) = store.open(member, label)?;
-        let name = LayerName {
-            archive: label.to_owned(),
-            member: member.clone(),
-        };
-        let index = u32::try_from(i).unwrap_or(u32::MAX);
-        let applied = apply_seekable(&mut tree, window, len, index, &name, &ctx)?;
-        tracing::debug!(archive = label, layer = i, member = %name.member, entries = applied.entries, "layer applied");
+        let applied = apply_layer(&mut tree, window, len, i, label, member, &ctx)?;
         let digest = member
             .strip_prefix("blobs/sha256/")
             .map(|h| format!("sha256:{h}"));
@@ -327,6 +321,27 @@ fn read_docker_save(
         });
     }
     Ok((meta, tree))
+}
+
+/// Applies layer `i` (archive member `member`) onto `tree`; shared by the docker-save and OCI
+/// layout readers.
+fn apply_layer(
+    tree: &mut FileTree,
+    window: Window,
+    len: u64,
+    i: usize,
+    label: &str,
+    member: &str,
+    ctx: &Ctx<'_>,
+) -> Result<Applied, ImageError> {
+    let name = LayerName {
+        archive: label.to_owned(),
+        member: member.to_owned(),
+    };
+    let index = u32::try_from(i).unwrap_or(u32::MAX);
+    let applied = apply_seekable(tree, window, len, index, &name, ctx)?;
+    tracing::debug!(archive = label, layer = i, member = %name.member, entries = applied.entries, "layer applied");
+    Ok(applied)
 }
 
 fn pick_save_entry(
@@ -414,13 +429,7 @@ fn read_oci(
                 });
             }
         }
-        let name = LayerName {
-            archive: label.to_owned(),
-            member: member.clone(),
-        };
-        let index = u32::try_from(i).unwrap_or(u32::MAX);
-        let applied = apply_seekable(&mut tree, window, len, index, &name, &ctx)?;
-        tracing::debug!(archive = label, layer = i, member = %name.member, entries = applied.entries, "layer applied");
+        let applied = apply_layer(&mut tree, window, len, i, label, &member, &ctx)?;
         meta.layers.push(LayerInfo {
             digest: Some(desc.digest.clone()),
             diff_id: diff_ids.get(i).cloned(),

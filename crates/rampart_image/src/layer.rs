@@ -266,10 +266,7 @@ fn apply_entries<'a, R: Read + 'a>(
                 content: None,
             },
             tar::EntryType::Symlink => {
-                let target = entry
-                    .link_name_bytes()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
+                let target = link_target(&entry);
                 Node {
                     kind: Kind::Symlink(target.into()),
                     layer: index,
@@ -278,10 +275,7 @@ fn apply_entries<'a, R: Read + 'a>(
                 }
             }
             tar::EntryType::Link => {
-                let target = entry
-                    .link_name_bytes()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
+                let target = link_target(&entry);
                 let target = normalise(&target).map_err(|()| ImageError::PathEscape {
                     archive: name.archive.clone(),
                     member: name.member.clone(),
@@ -322,6 +316,14 @@ fn apply_entries<'a, R: Read + 'a>(
 }
 
 /// A hard link becomes a copy of its target's node (content shared).
+/// The link name of a symlink or hard link entry, lossily decoded; empty when the entry has none.
+fn link_target<R: Read>(entry: &tar::Entry<'_, R>) -> String {
+    entry
+        .link_name_bytes()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
 fn hard_link(
     tree: &FileTree,
     path: &str,
