@@ -25,11 +25,9 @@ use rampart_scan::ScanRequest;
 use rampart_vulndb::IgnoreRules;
 use serde_json::json;
 
-use crate::image_cmd::{
-    assess, gate, inventory_of, parse_platform, write_output, VulnArgs, VulnFormat,
-};
+use crate::image_cmd::{assess, gate, inventory_of, parse_platform, VulnArgs, VulnFormat};
 use crate::progress::Progress;
-use crate::warn;
+use crate::{warn, write_output};
 
 /// The environment variable `--registry-endpoint` defaults to.
 const REGISTRY_URL_ENV: &str = "RAMPART_ECR_REGISTRY_URL";

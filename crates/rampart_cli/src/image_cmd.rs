@@ -10,8 +10,7 @@
 //! recommendations report as not assessed.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -31,7 +30,7 @@ use serde_json::json;
 
 use crate::exit;
 use crate::progress::Progress;
-use crate::warn;
+use crate::{warn, write_output};
 
 /// What `rampart scan` scans when given a subcommand.
 #[derive(Debug, Subcommand)]
@@ -773,27 +772,4 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
-}
-
-pub(crate) fn write_output(
-    path: Option<&Path>,
-    render: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    match path {
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            render(&mut out)?;
-            out.flush()
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            render(&mut out)?;
-            out.flush()?;
-        }
-    }
-    Ok(())
 }

@@ -13,8 +13,10 @@ mod scan_cmd;
 mod vulndb_cmd;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::{Context, Result};
 use clap::Parser;
 
 // A scan allocates and frees many small JSON nodes, on several threads when parsing runs beside evaluation;
@@ -62,6 +64,31 @@ fn main() -> ExitCode {
 /// A warning or a per-input error on stderr (the run goes on).
 pub(crate) fn warn(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+/// Renders to `path`, or to standard output when there is none, through a buffer that is flushed
+/// (a write error names the file). Shared by every command that writes a report.
+pub(crate) fn write_output(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    match path {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            render(&mut out)?;
+            out.flush()
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            render(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

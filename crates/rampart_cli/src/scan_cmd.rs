@@ -1,7 +1,6 @@
 //! `rampart scan` and `rampart score explain`: run the façade, render, apply the gates.
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use rampart_model::{Severity, Status};
@@ -11,6 +10,7 @@ use rampart_scan::{Grouping, ScanRequest};
 use crate::cli::{OutputFormat, ScanArgs, SeverityArg};
 use crate::exit;
 use crate::progress::Progress;
+use crate::write_output;
 
 pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     let report = scan(args)?;
@@ -28,7 +28,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         compact_json: args.compact,
         ..RenderOptions::default()
     };
-    write_output(args, |out| {
+    write_output(args.output.as_deref(), |out| {
         rampart_report::render_with(&report, format, &options, out).map_err(Into::into)
     })?;
     Ok(gates(args, &report))
@@ -36,7 +36,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
 
 pub(crate) fn explain(args: &ScanArgs) -> Result<u8> {
     let report = scan(args)?;
-    write_output(args, |out| {
+    write_output(args.output.as_deref(), |out| {
         out.write_all(rampart_report::render_explain(&report).as_bytes())?;
         Ok(())
     })?;
@@ -66,26 +66,6 @@ fn scan(args: &ScanArgs) -> Result<Report> {
     let result = rampart_scan::scan(&request, &mut |n| progress.set(n));
     progress.finish();
     Ok(result?)
-}
-
-fn write_output(args: &ScanArgs, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    match &args.output {
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            render(&mut out)?;
-            out.flush()
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            render(&mut out)?;
-            out.flush()?;
-        }
-    }
-    Ok(())
 }
 
 /// Exit code from `--fail-under` / `--fail-on`; reasons go to stderr.
