@@ -194,26 +194,13 @@ pub fn write_cloudtrail<W: Write>(
     Ok(drawn_hits)
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` (CloudTrail's form) of Unix time `t` (UTC, proleptic Gregorian; days from civil).
+/// `YYYY-MM-DDTHH:MM:SSZ` (CloudTrail's form) of Unix time `t` (UTC); chrono, as the Sigma engine
+/// and the CLI use, rather than a copy of rampart_policy's day arithmetic. Empty for a time chrono
+/// cannot represent (the generator's times are in 2024).
 fn format_time(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
