@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 use crate::error::ReadError;
 use crate::event::SlotEvent;
 use crate::json::{JsonError, Projection};
+use crate::readers::for_each_line;
 
 /// Bad records kept in [`ReadStats::errors`]; later ones are only counted.
 const MAX_KEPT_ERRORS: usize = 100;
@@ -106,72 +107,44 @@ fn read_plain<R: BufRead>(
     // JSON Lines, cut in place from a large buffer (no per-line copy); one slot
     // allocation serves every record. The buffer holds at most one chunk plus the
     // longest line, so memory is flat in the input size.
-    let mut buf = std::mem::take(&mut line).into_bytes();
-    let mut start = 0usize;
-    let mut eof = false;
+    let buf = std::mem::take(&mut line).into_bytes();
+    // `for_each_line` numbers the buffer's first line 1; it is line `line_no` of the file.
+    let first_line = line_no;
     let mut storage = Vec::new();
-    loop {
-        loop {
-            let (text, next) = match memchr::memchr(b'\n', &buf[start..]) {
-                Some(off) => (&buf[start..start + off], start + off + 1),
-                None if eof && start < buf.len() => (&buf[start..], buf.len()),
-                None => break,
-            };
-            start = next;
-            let this_line = line_no;
-            line_no += 1;
-            let text = match std::str::from_utf8(text) {
-                Ok(t) => t.trim(),
-                Err(e) => {
-                    stats.records += 1;
-                    let err = JsonError {
-                        offset: e.valid_up_to(),
-                        what: "invalid UTF-8",
-                    };
-                    bad(&mut stats, origin, this_line, err);
-                    continue;
-                }
-            };
-            if text.is_empty() {
-                continue;
+    for_each_line(&mut input, buf, origin, |text, n| {
+        let this_line = first_line + n - 1;
+        let text = match std::str::from_utf8(text) {
+            Ok(t) => t.trim(),
+            Err(e) => {
+                stats.records += 1;
+                let err = JsonError {
+                    offset: e.valid_up_to(),
+                    what: "invalid UTF-8",
+                };
+                bad(&mut stats, origin, this_line, err);
+                return ControlFlow::Continue(());
             }
-            stats.records += 1;
-            let mut ev = SlotEvent::from_storage(storage);
-            let stop = match projection.project_into(text, &mut ev) {
-                Ok(()) => on_event(&ev).is_break(),
-                Err(source) => {
-                    bad(&mut stats, origin, this_line, source);
-                    false
-                }
-            };
-            storage = ev.into_storage();
-            if stop {
-                return Ok(stats);
+        };
+        if text.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        stats.records += 1;
+        let mut ev = SlotEvent::from_storage(std::mem::take(&mut storage));
+        let stop = match projection.project_into(text, &mut ev) {
+            Ok(()) => on_event(&ev).is_break(),
+            Err(source) => {
+                bad(&mut stats, origin, this_line, source);
+                false
             }
+        };
+        storage = ev.into_storage();
+        if stop {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
-        if eof {
-            return Ok(stats);
-        }
-        buf.drain(..start);
-        start = 0;
-        let old = buf.len();
-        buf.resize(old + CHUNK, 0);
-        let n = read_some(&mut input, &mut buf[old..]).map_err(io)?;
-        buf.truncate(old + n);
-        eof = n == 0;
-    }
-}
-
-/// Bytes read per refill of the JSON Lines buffer.
-const CHUNK: usize = 1 << 18;
-
-fn read_some<R: Read>(input: &mut R, out: &mut [u8]) -> std::io::Result<usize> {
-    loop {
-        match input.read(out) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            r => return r,
-        }
-    }
+    })?;
+    Ok(stats)
 }
 
 /// A `{` alone on its line (pretty-printed document) or a `{"Records"` start.

@@ -24,6 +24,8 @@ mod journald;
 mod lines;
 mod syslog;
 
+pub(crate) use lines::for_each_line;
+
 use std::io::{BufReader, Cursor, Read};
 use std::ops::ControlFlow;
 use std::path::Path;
