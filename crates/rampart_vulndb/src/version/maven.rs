@@ -51,6 +51,15 @@ fn int_item(s: &str) -> Item {
     Item::Int(s.trim_start_matches('0').to_string())
 }
 
+/// A token ended by `.`, `-` or the end of the version (Maven's `parseItem`).
+fn parse_item(is_digit: bool, s: &str) -> Item {
+    if is_digit {
+        int_item(s)
+    } else {
+        string_item(s, false)
+    }
+}
+
 impl Item {
     fn is_null(&self) -> bool {
         match self {
@@ -144,15 +153,7 @@ fn parse(v: &str) -> Item {
             if i == start {
                 push(&mut stack, Item::Int(String::new()));
             } else {
-                let s = &v[start..i];
-                push(
-                    &mut stack,
-                    if is_digit {
-                        int_item(s)
-                    } else {
-                        string_item(s, false)
-                    },
-                );
+                push(&mut stack, parse_item(is_digit, &v[start..i]));
             }
             start = i + 1;
             if c == b'-' {
@@ -191,15 +192,7 @@ fn parse(v: &str) -> Item {
         }
     }
     if b.len() > start {
-        let s = &v[start..];
-        push(
-            &mut stack,
-            if is_digit {
-                int_item(s)
-            } else {
-                string_item(s, false)
-            },
-        );
+        push(&mut stack, parse_item(is_digit, &v[start..]));
     }
     // Close the lists innermost first, normalising each (Maven normalises every list on exit).
     while stack.len() > 1 {
