@@ -734,7 +734,7 @@ fn read_file(
     det.builder.new_input();
     if is_stdin(path) {
         let stdin = std::io::stdin();
-        return match read_stream(
+        return known_format(read_stream(
             stdin.lock(),
             "<stdin>",
             None,
@@ -743,18 +743,14 @@ fn read_file(
             det,
             dispatch,
             progress,
-        ) {
-            Ok(_) => Ok(true),
-            Err(e) if is_unknown_format(&e) => Ok(false),
-            Err(e) => Err(e),
-        };
+        ));
     }
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let meta = file
         .metadata()
         .with_context(|| format!("cannot read {}", path.display()))?;
     let origin = path.display().to_string();
-    match read_stream(
+    known_format(read_stream(
         file,
         &origin,
         None,
@@ -763,7 +759,12 @@ fn read_file(
         det,
         dispatch,
         progress,
-    ) {
+    ))
+}
+
+/// `Ok(true)` when the input was read, `Ok(false)` when it is in no format a reader knows.
+fn known_format(read: Result<LogFormat>) -> Result<bool> {
+    match read {
         Ok(_) => Ok(true),
         Err(e) if is_unknown_format(&e) => Ok(false),
         Err(e) => Err(e),
