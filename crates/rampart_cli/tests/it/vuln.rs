@@ -72,15 +72,30 @@ fn vulndb(tmp: &Path) -> PathBuf {
     let osv = tmp.join("osv");
     write_osv(&osv);
     let db = tmp.join("db");
-    let out = rampart(&[
-        "vulndb",
-        "import",
-        path_str(&osv),
-        "--vulndb",
-        path_str(&db),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    import(&osv, &db);
     db
+}
+
+/// `rampart vulndb import OSV --vulndb DB`, which must succeed.
+fn import(osv: &Path, db: &Path) {
+    let out = rampart(&["vulndb", "import", path_str(osv), "--vulndb", path_str(db)]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+}
+
+/// The JSON report of `rampart scan image IMAGE --vulndb DB` (exit 0).
+fn scan_image_json(image: &Path, db: &Path) -> Value {
+    run_json(
+        &[
+            "scan",
+            "image",
+            path_str(image),
+            "--vulndb",
+            path_str(db),
+            "--format",
+            "json",
+        ],
+        0,
+    )
 }
 
 fn sha(b: &[u8]) -> String {
@@ -188,18 +203,7 @@ fn image_scan_is_unhealthy_with_the_findings_as_sub_assessments() {
     let db = vulndb(tmp.path());
     let image = tmp.path().join("web.tar");
     write_image(&image);
-    let report = run_json(
-        &[
-            "scan",
-            "image",
-            path_str(&image),
-            "--vulndb",
-            path_str(&db),
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let report = scan_image_json(&image, &db);
     let rec = recommendation(&report, IMAGES);
     assert_eq!(rec["unhealthy"], 1);
     let resource = &rec["resources"][0];
@@ -279,18 +283,7 @@ fn without_a_database_the_image_is_not_assessed_with_the_reason() {
     let image = tmp.path().join("web.tar");
     write_image(&image);
     let missing = tmp.path().join("no-db");
-    let report = run_json(
-        &[
-            "scan",
-            "image",
-            path_str(&image),
-            "--vulndb",
-            path_str(&missing),
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let report = scan_image_json(&image, &missing);
     let rec = recommendation(&report, IMAGES);
     assert_eq!(
         (rec["healthy"].as_u64(), rec["unhealthy"].as_u64()),
@@ -318,26 +311,8 @@ fn without_a_database_the_image_is_not_assessed_with_the_reason() {
     std::fs::create_dir_all(&osv).unwrap();
     std::fs::write(osv.join("x.json"), br#"{"id": 7}"#).unwrap();
     let empty = tmp.path().join("empty-db");
-    let out = rampart(&[
-        "vulndb",
-        "import",
-        path_str(&osv),
-        "--vulndb",
-        path_str(&empty),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    let report = run_json(
-        &[
-            "scan",
-            "image",
-            path_str(&image),
-            "--vulndb",
-            path_str(&empty),
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    import(&osv, &empty);
+    let report = scan_image_json(&image, &empty);
     let resource = &recommendation(&report, IMAGES)["resources"][0];
     assert_not_assessed(resource);
     assert!(
@@ -347,26 +322,8 @@ fn without_a_database_the_image_is_not_assessed_with_the_reason() {
 
     // A database without advisories for the image's release: not assessed, naming the release.
     let other = tmp.path().join("pypi-db");
-    let out = rampart(&[
-        "vulndb",
-        "import",
-        path_str(&data("osv/pypa")),
-        "--vulndb",
-        path_str(&other),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    let report = run_json(
-        &[
-            "scan",
-            "image",
-            path_str(&image),
-            "--vulndb",
-            path_str(&other),
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    import(&data("osv/pypa"), &other);
+    let report = scan_image_json(&image, &other);
     let resource = &recommendation(&report, IMAGES)["resources"][0];
     assert_not_assessed(resource);
     assert!(
