@@ -2,6 +2,7 @@
 //! Each step runs a dispatcher to completion (close), so each step is also a restart:
 //! the throttle state must survive it.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Duration as Span;
@@ -10,6 +11,25 @@ use rampart_sinks::ManualClock;
 
 use crate::common::{alert, free_port, t0, wait_until, SmtpReceiver};
 use crate::{in_secs, start};
+
+/// A self-signed certificate for 127.0.0.1 and its key, written as `cert.pem` and `key.pem` in
+/// `dir`.
+fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    (cert, key)
+}
+
+/// The one message the receiver gets (waiting up to 10 s for it; more than one fails).
+fn one_message(smtp: &SmtpReceiver) -> String {
+    assert!(wait_until(Duration::from_secs(10), || smtp
+        .messages()
+        .len()
+        == 1));
+    smtp.messages()[0].clone()
+}
 
 fn toml(port: u16) -> String {
     format!(
@@ -121,11 +141,7 @@ fn email_retried_when_smtp_comes_up() {
     let d = start(&toml(port), &state, &clock, &[]);
     let report = d.close(in_secs(15));
     assert!(report.all_delivered(), "{report:?}");
-    assert!(wait_until(Duration::from_secs(10), || smtp
-        .messages()
-        .len()
-        == 1));
-    assert!(smtp.messages()[0].contains("alert-0001"));
+    assert!(one_message(&smtp).contains("alert-0001"));
 }
 
 /// STARTTLS (required) with AUTH against aiosmtpd presenting a certificate from a private
@@ -137,10 +153,7 @@ fn starttls_with_auth_and_private_ca() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, ck.cert.pem()).unwrap();
-    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let (cert, key) = self_signed(dir.path());
     let port = free_port();
     let smtp = SmtpReceiver::start_with(
         dir.path(),
@@ -171,11 +184,7 @@ fn starttls_with_auth_and_private_ca() {
     d.send(&alert(2, AlertSeverity::High, Some("acct-1")));
     let report = d.close(in_secs(15));
     assert!(report.all_delivered(), "{report:?}");
-    assert!(wait_until(Duration::from_secs(10), || smtp
-        .messages()
-        .len()
-        == 1));
-    assert!(smtp.messages()[0].contains("alert-0002"));
+    assert!(one_message(&smtp).contains("alert-0002"));
 }
 
 /// Without the private CA, the server certificate is refused: nothing is sent.
@@ -185,10 +194,7 @@ fn starttls_refuses_untrusted_certificate() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, ck.cert.pem()).unwrap();
-    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let (cert, key) = self_signed(dir.path());
     let port = free_port();
     let smtp = SmtpReceiver::start_with(dir.path(), port, Some((&cert, &key)), None).unwrap();
     let cfg = format!(
@@ -212,10 +218,7 @@ fn smtps_with_private_ca() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, ck.cert.pem()).unwrap();
-    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let (cert, key) = self_signed(dir.path());
     let port = free_port();
     let smtp =
         SmtpReceiver::start_mode(dir.path(), port, Some((&cert, &key)), None, "smtps").unwrap();
@@ -229,9 +232,5 @@ fn smtps_with_private_ca() {
     d.send(&alert(1, AlertSeverity::High, None));
     let report = d.close(in_secs(15));
     assert!(report.all_delivered(), "{report:?}");
-    assert!(wait_until(Duration::from_secs(10), || smtp
-        .messages()
-        .len()
-        == 1));
-    assert!(smtp.messages()[0].contains("alert-0001"));
+    assert!(one_message(&smtp).contains("alert-0001"));
 }
