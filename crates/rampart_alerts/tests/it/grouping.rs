@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use rampart_alerts::{
     Alert, AlertBuilder, AlertSeverity, Detection, GroupConfig, Intent, Remediation, RuleInfo,
 };
@@ -35,6 +35,19 @@ fn push(b: &mut AlertBuilder, r: &Arc<RuleInfo>, raw: &str, n: usize, out: &mut 
     );
 }
 
+/// [`push`] of a CloudTrail event by `user` from `ip` at `time` ([`ct_event`]).
+fn push_event(
+    b: &mut AlertBuilder,
+    r: &Arc<RuleInfo>,
+    user: &str,
+    ip: &str,
+    time: DateTime<Utc>,
+    n: usize,
+    out: &mut Vec<Alert>,
+) {
+    push(b, r, &ct_event(user, ip, time), n, out);
+}
+
 #[test]
 fn same_entity_within_the_window_is_one_alert_with_a_count() {
     let r = rule(
@@ -45,10 +58,12 @@ fn same_entity_within_the_window_is_one_alert_with_a_count() {
     let mut b = builder();
     let mut out = Vec::new();
     for (i, m) in [0, 10, 20, 40, 59].iter().enumerate() {
-        push(
+        push_event(
             &mut b,
             &r,
-            &ct_event("alice", "203.0.113.9", at(13, *m)),
+            "alice",
+            "203.0.113.9",
+            at(13, *m),
             i + 1,
             &mut out,
         );
@@ -68,35 +83,11 @@ fn other_entity_or_outside_the_window_makes_separate_alerts() {
     let r = rule("r1", "high", &["attack.persistence"]);
     let mut b = builder();
     let mut out = Vec::new();
-    push(
-        &mut b,
-        &r,
-        &ct_event("alice", "203.0.113.9", at(10, 0)),
-        1,
-        &mut out,
-    );
-    push(
-        &mut b,
-        &r,
-        &ct_event("bob", "203.0.113.9", at(10, 5)),
-        2,
-        &mut out,
-    );
-    push(
-        &mut b,
-        &r,
-        &ct_event("alice", "203.0.113.9", at(10, 30)),
-        3,
-        &mut out,
-    );
+    push_event(&mut b, &r, "alice", "203.0.113.9", at(10, 0), 1, &mut out);
+    push_event(&mut b, &r, "bob", "203.0.113.9", at(10, 5), 2, &mut out);
+    push_event(&mut b, &r, "alice", "203.0.113.9", at(10, 30), 3, &mut out);
     // 1 h 1 min after alice's first: her group closes, a new one starts.
-    push(
-        &mut b,
-        &r,
-        &ct_event("alice", "198.51.100.7", at(11, 1)),
-        4,
-        &mut out,
-    );
+    push_event(&mut b, &r, "alice", "198.51.100.7", at(11, 1), 4, &mut out);
     assert_eq!(
         out.len(),
         1,
@@ -126,32 +117,14 @@ fn groups_close_as_stream_time_passes_and_ids_are_stable() {
     let run = || {
         let mut b = builder();
         let mut out = Vec::new();
-        push(
-            &mut b,
-            &r,
-            &ct_event("alice", "203.0.113.9", at(1, 0)),
-            1,
-            &mut out,
-        );
-        push(
-            &mut b,
-            &r,
-            &ct_event("bob", "203.0.113.9", at(2, 30)),
-            2,
-            &mut out,
-        );
+        push_event(&mut b, &r, "alice", "203.0.113.9", at(1, 0), 1, &mut out);
+        push_event(&mut b, &r, "bob", "203.0.113.9", at(2, 30), 2, &mut out);
         assert!(
             out.is_empty(),
             "alice's group is within one window of grace"
         );
         assert_eq!(b.open_groups(), 2);
-        push(
-            &mut b,
-            &r,
-            &ct_event("bob", "203.0.113.9", at(3, 1)),
-            3,
-            &mut out,
-        );
+        push_event(&mut b, &r, "bob", "203.0.113.9", at(3, 1), 3, &mut out);
         assert_eq!(
             out.len(),
             1,
@@ -177,10 +150,12 @@ fn open_groups_are_bounded() {
     .with_clock(generated);
     let mut out = Vec::new();
     for i in 0..10u32 {
-        push(
+        push_event(
             &mut b,
             &r,
-            &ct_event(&format!("user{i}"), "203.0.113.9", at(1, i)),
+            &format!("user{i}"),
+            "203.0.113.9",
+            at(1, i),
             i as usize,
             &mut out,
         );
@@ -202,10 +177,12 @@ fn evidence_is_capped_and_count_is_not() {
     .with_clock(generated);
     let mut out = Vec::new();
     for m in 0..20 {
-        push(
+        push_event(
             &mut b,
             &r,
-            &ct_event("alice", "203.0.113.9", at(5, m)),
+            "alice",
+            "203.0.113.9",
+            at(5, m),
             m as usize,
             &mut out,
         );
@@ -280,13 +257,7 @@ fn mitre_severity_and_remediation_mapping() {
         let r = rule("m", level, &tags);
         let mut b = builder();
         let mut out = Vec::new();
-        push(
-            &mut b,
-            &r,
-            &ct_event("alice", "203.0.113.9", at(1, 0)),
-            1,
-            &mut out,
-        );
+        push_event(&mut b, &r, "alice", "203.0.113.9", at(1, 0), 1, &mut out);
         b.flush(&mut out);
         let a = &out[0];
         rows.push((
@@ -306,13 +277,7 @@ fn mitre_severity_and_remediation_mapping() {
     });
     let mut b = builder();
     let mut out = Vec::new();
-    push(
-        &mut b,
-        &own,
-        &ct_event("alice", "203.0.113.9", at(1, 0)),
-        1,
-        &mut out,
-    );
+    push_event(&mut b, &own, "alice", "203.0.113.9", at(1, 0), 1, &mut out);
     b.flush(&mut out);
     assert_eq!(out[0].remediation_steps, vec!["Re-enable the trail."]);
 }
@@ -353,23 +318,11 @@ fn an_older_input_after_a_newer_one_still_groups() {
     let nov = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, 11, 26, 15, 0, 0)
         .single()
         .expect("valid");
-    push(
-        &mut b,
-        &r,
-        &ct_event("bob", "203.0.113.9", nov),
-        1,
-        &mut out,
-    );
+    push_event(&mut b, &r, "bob", "203.0.113.9", nov, 1, &mut out);
     // Second input: July, three matches of alice within ten minutes.
     b.new_input();
     for m in [0, 5, 10] {
-        push(
-            &mut b,
-            &r,
-            &ct_event("alice", "203.0.113.9", at(19, m)),
-            2,
-            &mut out,
-        );
+        push_event(&mut b, &r, "alice", "203.0.113.9", at(19, m), 2, &mut out);
     }
     assert!(
         out.is_empty(),
@@ -390,21 +343,9 @@ fn an_older_input_after_a_newer_one_still_groups() {
     // Without new_input the July matches, more than a window behind, are emitted one by one.
     let mut b = builder();
     let mut out = Vec::new();
-    push(
-        &mut b,
-        &r,
-        &ct_event("bob", "203.0.113.9", nov),
-        1,
-        &mut out,
-    );
+    push_event(&mut b, &r, "bob", "203.0.113.9", nov, 1, &mut out);
     for m in [0, 5, 10] {
-        push(
-            &mut b,
-            &r,
-            &ct_event("alice", "203.0.113.9", at(19, m)),
-            2,
-            &mut out,
-        );
+        push_event(&mut b, &r, "alice", "203.0.113.9", at(19, m), 2, &mut out);
     }
     assert_eq!(out.len(), 3);
 }
