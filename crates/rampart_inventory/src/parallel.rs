@@ -25,32 +25,51 @@ enum Job {
     Done(Out),
 }
 
-struct Batch {
+struct Batch<T> {
     bytes: Vec<u8>,
     jobs: Vec<Job>,
-    reply: SyncSender<Vec<Out>>,
+    reply: SyncSender<Vec<Parsed<T>>>,
 }
 
-/// An [`InventoryReader`] whose scanning and parsing run on background threads; see
-/// [`InventoryReader::parallel`]. Items and errors are the same, in the same order.
-pub struct ParallelReader {
+/// A parsed resource with what the map computed of it, or any other outcome (an error).
+enum Parsed<T> {
+    Resource(Resource, T),
+    Other(Out),
+}
+
+/// Starts a thread (plain or scoped).
+type Spawn<'s> = dyn FnMut(Box<dyn FnOnce() + Send + 's>) + 's;
+
+/// What the parsing threads compute of each resource besides the resource itself.
+type MapFn<'s, T> = dyn Fn(&Resource) -> T + Sync + 's;
+
+/// The scanning thread, the parsing threads and the ordered receiving end, shared by
+/// [`ParallelReader`] and [`ParallelMap`].
+struct Pipeline<T> {
     name: String,
-    order: Receiver<Receiver<Vec<Out>>>,
-    current: std::vec::IntoIter<Out>,
-    stats: ReadStats,
+    order: Receiver<Receiver<Vec<Parsed<T>>>>,
+    current: std::vec::IntoIter<Parsed<T>>,
 }
 
-impl ParallelReader {
-    pub(crate) fn spawn(mut reader: InventoryReader, workers: usize) -> Self {
+impl<T: Send> Pipeline<T> {
+    fn start<'s>(
+        mut reader: InventoryReader,
+        workers: usize,
+        map: &'s MapFn<'s, T>,
+        spawn: &mut Spawn<'s>,
+    ) -> Self
+    where
+        T: 's,
+    {
         let workers = workers.max(1);
         let name = reader.name().to_owned();
-        let (work_tx, work_rx) = sync_channel::<Batch>(workers * 2);
+        let (work_tx, work_rx) = sync_channel::<Batch<T>>(workers * 2);
         let work_rx = Arc::new(Mutex::new(work_rx));
-        let (order_tx, order_rx) = sync_channel::<Receiver<Vec<Out>>>(workers * 4);
+        let (order_tx, order_rx) = sync_channel::<Receiver<Vec<Parsed<T>>>>(workers * 4);
         for _ in 0..workers {
             let work_rx = Arc::clone(&work_rx);
             let name = name.clone();
-            thread::spawn(move || loop {
+            spawn(Box::new(move || loop {
                 let batch = match work_rx.lock().map(|rx| rx.recv()) {
                     Ok(Ok(batch)) => batch,
                     _ => return,
@@ -58,18 +77,27 @@ impl ParallelReader {
                 let out = batch
                     .jobs
                     .into_iter()
-                    .map(|job| match job {
-                        Job::Record(kind, start, range) => {
-                            parse_record(&name, kind, start, &batch.bytes[range])
+                    .map(|job| {
+                        let out = match job {
+                            Job::Record(kind, start, range) => {
+                                parse_record(&name, kind, start, &batch.bytes[range])
+                            }
+                            Job::Done(out) => out,
+                        };
+                        match out {
+                            Out::Ok(resource) => {
+                                let mapped = map(&resource);
+                                Parsed::Resource(resource, mapped)
+                            }
+                            other => Parsed::Other(other),
                         }
-                        Job::Done(out) => out,
                     })
                     .collect();
                 // The consumer may have stopped reading: nothing to do then.
                 let _ = batch.reply.send(out);
-            });
+            }));
         }
-        thread::spawn(move || loop {
+        spawn(Box::new(move || loop {
             let mut bytes = Vec::with_capacity(BATCH_BYTES + (64 << 10));
             let mut jobs = Vec::with_capacity(BATCH_RECORDS);
             let mut end = false;
@@ -97,11 +125,52 @@ impl ParallelReader {
             if end {
                 return;
             }
-        });
-        ParallelReader {
+        }));
+        Pipeline {
             name,
             order: order_rx,
             current: Vec::new().into_iter(),
+        }
+    }
+
+    fn next_out(&mut self) -> Option<Parsed<T>> {
+        loop {
+            if let Some(out) = self.current.next() {
+                return Some(out);
+            }
+            // The producer hung up: the input is exhausted.
+            let reply = self.order.recv().ok()?;
+            match reply.recv() {
+                Ok(batch) => self.current = batch.into_iter(),
+                Err(_) => {
+                    // A parser thread ended without answering (it cannot panic on input; this
+                    // would be a bug): report it rather than silently ending the inventory.
+                    return Some(Parsed::Other(Out::Fatal(InventoryError::Io {
+                        file: self.name.clone(),
+                        source: std::io::Error::other("inventory parser thread stopped"),
+                    })));
+                }
+            }
+        }
+    }
+}
+
+fn nothing(_: &Resource) {}
+
+/// An [`InventoryReader`] whose scanning and parsing run on background threads; see
+/// [`InventoryReader::parallel`]. Items and errors are the same, in the same order.
+pub struct ParallelReader {
+    inner: Pipeline<()>,
+    stats: ReadStats,
+}
+
+impl ParallelReader {
+    pub(crate) fn spawn(reader: InventoryReader, workers: usize) -> Self {
+        let inner = Pipeline::start(reader, workers, &nothing, &mut |f| {
+            thread::spawn(f);
+        });
+        ParallelReader {
+            inner,
             stats: ReadStats::default(),
         }
     }
@@ -117,23 +186,65 @@ impl Iterator for ParallelReader {
     type Item = Result<Resource, InventoryError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(out) = self.current.next() {
-                return Some(out.count(&mut self.stats));
-            }
-            // The producer hung up: the input is exhausted.
-            let reply = self.order.recv().ok()?;
-            match reply.recv() {
-                Ok(batch) => self.current = batch.into_iter(),
-                Err(_) => {
-                    // A parser thread ended without answering (it cannot panic on input; this
-                    // would be a bug): report it rather than silently ending the inventory.
-                    return Some(Err(InventoryError::Io {
-                        file: self.name.clone(),
-                        source: std::io::Error::other("inventory parser thread stopped"),
-                    }));
-                }
-            }
+        self.inner.next_out().map(|parsed| match parsed {
+            Parsed::Resource(resource, ()) => Out::Ok(resource).count(&mut self.stats),
+            Parsed::Other(out) => out.count(&mut self.stats),
+        })
+    }
+}
+
+/// A [`ParallelReader`] whose parsing threads also apply a function to each resource, so that
+/// work that needs only the resource runs beside the parsing instead of on the consuming thread;
+/// see [`InventoryReader::parallel_map`]. Items and errors are the same, in the same order.
+pub struct ParallelMap<T> {
+    inner: Pipeline<T>,
+    stats: ReadStats,
+}
+
+impl<T: Send> ParallelMap<T> {
+    pub(crate) fn spawn<'s, 'env>(
+        reader: InventoryReader,
+        workers: usize,
+        scope: &'s thread::Scope<'s, 'env>,
+        map: &'s MapFn<'s, T>,
+    ) -> Self
+    where
+        T: 's,
+    {
+        let inner = Pipeline::start(reader, workers, map, &mut |f| {
+            scope.spawn(f);
+        });
+        ParallelMap {
+            inner,
+            stats: ReadStats::default(),
         }
+    }
+
+    /// What has been returned so far.
+    #[must_use]
+    pub fn stats(&self) -> ReadStats {
+        self.stats
+    }
+}
+
+impl<T: Send> Iterator for ParallelMap<T> {
+    type Item = Result<(Resource, T), InventoryError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(match self.inner.next_out()? {
+            Parsed::Resource(resource, mapped) => {
+                self.stats.records += 1;
+                Ok((resource, mapped))
+            }
+            Parsed::Other(out) => {
+                Err(out
+                    .count(&mut self.stats)
+                    .err()
+                    .unwrap_or_else(|| InventoryError::Io {
+                        file: self.inner.name.clone(),
+                        source: std::io::Error::other("parsed resource without its mapped value"),
+                    }))
+            }
+        })
     }
 }

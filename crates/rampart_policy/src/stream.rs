@@ -120,6 +120,30 @@ pub struct StreamingEvaluator<'p> {
     needs_rg: bool,
 }
 
+/// What [`StreamingEvaluator::prepare`] decides of one resource, for
+/// [`StreamingEvaluator::evaluate_prepared`].
+pub struct Prepared {
+    /// The entry for the related store of the resource's type, if existence conditions look for it.
+    related: Option<(Box<str>, RelatedItem)>,
+    /// The verdicts other than `NotApplicable` of the policies that may apply and do not call
+    /// `resourceGroup()`, in evaluation order.
+    verdicts: Vec<(u32, Evaluation)>,
+    /// Some policy that may apply calls `resourceGroup()` (decided by `evaluate_prepared`).
+    uses_rg: bool,
+    /// The resource is a resource-group row that such policies read.
+    rg_row: bool,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("related", &self.related.is_some())
+            .field("verdicts", &self.verdicts)
+            .field("uses_rg", &self.uses_rg)
+            .finish()
+    }
+}
+
 const RESOURCE_GROUP_TYPE: &str = "microsoft.resources/subscriptions/resourcegroups";
 
 fn rg_key(resource: &Value) -> Option<(String, String)> {
@@ -182,6 +206,12 @@ impl<'p> StreamingEvaluator<'p> {
         }
     }
 
+    /// A new evaluator over the same policies, with nothing recorded (for
+    /// [`StreamingEvaluator::prepare`] on other threads, or one shard of a stream).
+    pub fn fresh(&self) -> StreamingEvaluator<'p> {
+        StreamingEvaluator::new(self.policies)
+    }
+
     /// Number of policies that are evaluated on every resource (no type pin).
     pub fn unpinned_count(&self) -> usize {
         self.unpinned.len()
@@ -195,20 +225,20 @@ impl<'p> StreamingEvaluator<'p> {
         resource: &Value,
         emit: &mut dyn FnMut(u32, usize, Evaluation),
     ) {
+        let prepared = self.prepare(resource);
+        self.evaluate_prepared(resource_key, resource, prepared, emit);
+    }
+
+    /// The part of [`StreamingEvaluator::evaluate`] that reads the resource and the policies only,
+    /// never what earlier resources left behind: so it may run on another thread (on another
+    /// evaluator over the same policies, shared), ahead of [`StreamingEvaluator::evaluate_prepared`].
+    pub fn prepare(&self, resource: &Value) -> Prepared {
         let policies = self.policies;
-        let by_type = &self.by_type;
-        let unpinned = &self.unpinned;
-        let related = &mut self.related;
-        let pending = &mut self.pending;
-        let resource_groups = &mut self.resource_groups;
-        let rg_deferred = &mut self.rg_deferred;
-        let rg_reads = &self.rg_reads;
-        let needs_rg = self.needs_rg;
         with_view(resource, |view| {
             let t = view.type_lower;
-            if let Some(store) = related.get_mut(t) {
+            let related = self.related.get(t).map(|store| {
                 let str_of = |k| get_present(resource, k).and_then(Value::as_str);
-                store.items.push(RelatedItem {
+                let item = RelatedItem {
                     id: str_of("id").map(Into::into),
                     name: str_of("name").unwrap_or("").into(),
                     checks: store
@@ -217,34 +247,101 @@ impl<'p> StreamingEvaluator<'p> {
                         .map(|&i| policies[i].precheck_existence(resource))
                         .collect(),
                     value: store.keep_values.then(|| prune(resource, &store.reads)),
-                });
-            }
-            if needs_rg && t == RESOURCE_GROUP_TYPE {
-                if let Some(k) = rg_key(resource) {
-                    resource_groups.insert(k, resource.clone());
+                };
+                (Box::<str>::from(t), item)
+            });
+            let typed = self.by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
+            let mut verdicts = Vec::new();
+            let mut uses_rg = false;
+            for &i in typed.iter().chain(self.unpinned.iter()) {
+                let policy = &policies[i];
+                if policy.uses_resource_group() {
+                    uses_rg = true;
+                    continue;
+                }
+                match policy.evaluate_typed(view, None) {
+                    Evaluation::NotApplicable => {}
+                    other => verdicts.push((i as u32, other)),
                 }
             }
+            Prepared {
+                related,
+                verdicts,
+                uses_rg,
+                rg_row: self.needs_rg && t == RESOURCE_GROUP_TYPE,
+            }
+        })
+    }
+
+    /// Finishes [`StreamingEvaluator::evaluate`] of a resource from what
+    /// [`StreamingEvaluator::prepare`] made of it: records it for later resources and `finish`,
+    /// evaluates the policies that read its resource group, and emits in the same order.
+    pub fn evaluate_prepared(
+        &mut self,
+        resource_key: u32,
+        resource: &Value,
+        prepared: Prepared,
+        emit: &mut dyn FnMut(u32, usize, Evaluation),
+    ) {
+        let Prepared {
+            related,
+            verdicts,
+            uses_rg,
+            rg_row,
+        } = prepared;
+        if let Some((t, item)) = related {
+            if let Some(store) = self.related.get_mut(&*t) {
+                store.items.push(item);
+            }
+        }
+        if rg_row {
+            if let Some(k) = rg_key(resource) {
+                self.resource_groups.insert(k, resource.clone());
+            }
+        }
+        let pending = &mut self.pending;
+        let mut record = |i: usize, verdict: Evaluation| match verdict {
+            Evaluation::NotApplicable => {}
+            Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
+            other => emit(resource_key, i, other),
+        };
+        if !uses_rg {
+            for (i, verdict) in verdicts {
+                record(i as usize, verdict);
+            }
+            return;
+        }
+        // Some policy reads the resource group: walk the policies again in the same order, taking
+        // the others' verdicts from `prepared`.
+        let policies = self.policies;
+        let by_type = &self.by_type;
+        let unpinned = &self.unpinned;
+        let resource_groups = &self.resource_groups;
+        let rg_deferred = &mut self.rg_deferred;
+        let rg_reads = &self.rg_reads;
+        let mut verdicts = verdicts.into_iter().peekable();
+        with_view(resource, |view| {
+            let t = view.type_lower;
             let typed = by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
             let mut deferred_copy: Option<Arc<str>> = None;
             for &i in typed.iter().chain(unpinned.iter()) {
                 let policy = &policies[i];
-                let mut rg = None;
-                if policy.uses_resource_group() {
-                    rg = rg_key(resource).and_then(|k| resource_groups.get(&k));
-                    if rg.is_none()
-                        && !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable)
-                    {
-                        let copy = deferred_copy
-                            .get_or_insert_with(|| prune(resource, rg_reads).to_string().into());
-                        rg_deferred.push((resource_key, i as u32, Arc::clone(copy)));
-                        continue;
+                if !policy.uses_resource_group() {
+                    if let Some((_, verdict)) = verdicts.next_if(|(j, _)| *j as usize == i) {
+                        record(i, verdict);
                     }
+                    continue;
                 }
-                match policy.evaluate_typed(view, rg) {
-                    Evaluation::NotApplicable => {}
-                    Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
-                    other => emit(resource_key, i, other),
+                let rg = rg_key(resource).and_then(|k| resource_groups.get(&k));
+                if rg.is_none()
+                    && !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable)
+                {
+                    let copy = deferred_copy
+                        .get_or_insert_with(|| prune(resource, rg_reads).to_string().into());
+                    rg_deferred.push((resource_key, i as u32, Arc::clone(copy)));
+                    continue;
                 }
+                record(i, policy.evaluate_typed(view, rg));
             }
         });
     }

@@ -5,6 +5,8 @@
 
 use rampart_model::{Assessment, Cause, Provider, Resource};
 
+use rampart_policy::StreamingEvaluator;
+
 use crate::native::Runner;
 use crate::policy_glue::PolicyStream;
 use crate::Benchmark;
@@ -16,6 +18,35 @@ pub struct Engine<'b> {
     native: Runner<'static>,
     /// Per native runner position: (recommendation index, effect is Disabled).
     native_recs: Vec<(usize, bool)>,
+}
+
+/// The part of [`Engine::evaluate`] that needs the resource alone (Azure Policy evaluation of
+/// everything but `resourceGroup()`), so that it can run on the threads that parse the inventory.
+pub struct Preparer<'b> {
+    policies: StreamingEvaluator<'b>,
+}
+
+impl std::fmt::Debug for Preparer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Preparer").finish_non_exhaustive()
+    }
+}
+
+impl Preparer<'_> {
+    /// Prepares `resource` for [`Engine::evaluate_prepared`] of the engine this came from.
+    #[must_use]
+    pub fn prepare(&self, resource: &Resource) -> Prepared {
+        Prepared {
+            policies: (resource.provider == Provider::Azure)
+                .then(|| self.policies.prepare(&resource.native)),
+        }
+    }
+}
+
+/// What [`Preparer::prepare`] made of one resource.
+#[derive(Debug)]
+pub struct Prepared {
+    policies: Option<rampart_policy::Prepared>,
 }
 
 fn native_assessment(disabled: bool, a: Assessment) -> Assessment {
@@ -59,6 +90,39 @@ impl<'b> Engine<'b> {
     ) {
         if resource.provider == Provider::Azure {
             self.policies.evaluate(resource_key, &resource.native, emit);
+        }
+        let recs = &self.native_recs;
+        self.native.evaluate(
+            resource_key,
+            resource.provider,
+            &resource.native,
+            &mut |pos, key, a| {
+                let (rec, disabled) = recs[pos];
+                emit(key, rec, native_assessment(disabled, a));
+            },
+        );
+    }
+
+    /// What prepares resources for [`Engine::evaluate_prepared`] on other threads (shared by them).
+    #[must_use]
+    pub fn preparer(&self) -> Preparer<'b> {
+        Preparer {
+            policies: self.policies.preparer(),
+        }
+    }
+
+    /// [`Engine::evaluate`] of a resource that [`Preparer::prepare`] prepared: the same
+    /// assessments, emitted in the same order, with the policies' per-resource work already done.
+    pub fn evaluate_prepared(
+        &mut self,
+        resource_key: u32,
+        resource: &Resource,
+        prepared: Prepared,
+        emit: &mut dyn FnMut(u32, usize, Assessment),
+    ) {
+        if let Some(policies) = prepared.policies {
+            self.policies
+                .evaluate_prepared(resource_key, &resource.native, policies, emit);
         }
         let recs = &self.native_recs;
         self.native.evaluate(
