@@ -125,21 +125,41 @@ pub struct StreamingEvaluator<'p> {
 pub struct Prepared {
     /// The entry for the related store of the resource's type, if existence conditions look for it.
     related: Option<(Box<str>, RelatedItem)>,
-    /// The verdicts other than `NotApplicable` of the policies that may apply and do not call
-    /// `resourceGroup()`, in evaluation order.
-    verdicts: Vec<(u32, Evaluation)>,
-    /// Some policy that may apply calls `resourceGroup()` (decided by `evaluate_prepared`).
-    uses_rg: bool,
+    /// The policies that may apply, in evaluation order, with what is known of each without the
+    /// evaluator's state (policies found not to apply are left out).
+    steps: Vec<(u32, Step)>,
+    /// When some step is [`Step::ResourceGroup`]: the resource's (subscription, resource group),
+    /// lower-case, and — if some such policy applies without its resource group — the pruned copy
+    /// that waits for the resource-group row.
+    rg: Option<RgPrepared>,
     /// The resource is a resource-group row that such policies read.
     rg_row: bool,
+}
+
+/// The (subscription, resource group) of a resource, lower-case, and its pruned copy (see
+/// [`Prepared::rg`]).
+#[derive(Debug)]
+struct RgPrepared {
+    key: Option<(String, String)>,
+    copy: Option<Arc<str>>,
+}
+
+/// One policy of a [`Prepared`] resource.
+#[derive(Debug)]
+enum Step {
+    /// A policy that does not call `resourceGroup()`: its verdict (never `NotApplicable`).
+    Verdict(Evaluation),
+    /// A policy that calls `resourceGroup()`, and whether it applies when the resource group is
+    /// unknown; decided by `evaluate_prepared`, which knows the resource-group rows seen so far.
+    ResourceGroup { applies: bool },
 }
 
 impl std::fmt::Debug for Prepared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prepared")
             .field("related", &self.related.is_some())
-            .field("verdicts", &self.verdicts)
-            .field("uses_rg", &self.uses_rg)
+            .field("steps", &self.steps)
+            .field("rg", &self.rg)
             .finish()
     }
 }
@@ -251,23 +271,36 @@ impl<'p> StreamingEvaluator<'p> {
                 (Box::<str>::from(t), item)
             });
             let typed = self.by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
-            let mut verdicts = Vec::new();
+            let mut steps = Vec::new();
             let mut uses_rg = false;
+            let mut some_rg_applies = false;
             for &i in typed.iter().chain(self.unpinned.iter()) {
                 let policy = &policies[i];
                 if policy.uses_resource_group() {
                     uses_rg = true;
+                    let applies =
+                        !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable);
+                    some_rg_applies |= applies;
+                    steps.push((i as u32, Step::ResourceGroup { applies }));
                     continue;
                 }
                 match policy.evaluate_typed(view, None) {
                     Evaluation::NotApplicable => {}
-                    other => verdicts.push((i as u32, other)),
+                    other => steps.push((i as u32, Step::Verdict(other))),
                 }
             }
+            let rg = uses_rg.then(|| {
+                let copy = some_rg_applies
+                    .then(|| Arc::<str>::from(prune(resource, &self.rg_reads).to_string()));
+                RgPrepared {
+                    key: rg_key(resource),
+                    copy,
+                }
+            });
             Prepared {
                 related,
-                verdicts,
-                uses_rg,
+                steps,
+                rg,
                 rg_row: self.needs_rg && t == RESOURCE_GROUP_TYPE,
             }
         })
@@ -275,7 +308,8 @@ impl<'p> StreamingEvaluator<'p> {
 
     /// Finishes [`StreamingEvaluator::evaluate`] of a resource from what
     /// [`StreamingEvaluator::prepare`] made of it: records it for later resources and `finish`,
-    /// evaluates the policies that read its resource group, and emits in the same order.
+    /// evaluates the policies that read its resource group when that row has been seen, and emits in
+    /// the same order.
     pub fn evaluate_prepared(
         &mut self,
         resource_key: u32,
@@ -285,8 +319,8 @@ impl<'p> StreamingEvaluator<'p> {
     ) {
         let Prepared {
             related,
-            verdicts,
-            uses_rg,
+            steps,
+            rg,
             rg_row,
         } = prepared;
         if let Some((t, item)) = related {
@@ -305,43 +339,40 @@ impl<'p> StreamingEvaluator<'p> {
             Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
             other => emit(resource_key, i, other),
         };
-        if !uses_rg {
-            for (i, verdict) in verdicts {
-                record(i as usize, verdict);
+        let (group, copy) = match &rg {
+            Some(RgPrepared { key, copy }) => (
+                key.as_ref().and_then(|k| self.resource_groups.get(k)),
+                copy.as_ref(),
+            ),
+            None => (None, None),
+        };
+        let Some(group) = group else {
+            // The resource group is unknown (or no policy reads it): what applies waits for its
+            // row, as a pruned copy evaluated again at `finish`.
+            for (i, step) in steps {
+                match step {
+                    Step::Verdict(verdict) => record(i as usize, verdict),
+                    Step::ResourceGroup { applies } => {
+                        if let (true, Some(copy)) = (applies, copy) {
+                            self.rg_deferred.push((resource_key, i, Arc::clone(copy)));
+                        }
+                    }
+                }
             }
             return;
-        }
-        // Some policy reads the resource group: walk the policies again in the same order, taking
-        // the others' verdicts from `prepared`.
+        };
         let policies = self.policies;
-        let by_type = &self.by_type;
-        let unpinned = &self.unpinned;
-        let resource_groups = &self.resource_groups;
-        let rg_deferred = &mut self.rg_deferred;
-        let rg_reads = &self.rg_reads;
-        let mut verdicts = verdicts.into_iter().peekable();
         with_view(resource, |view| {
-            let t = view.type_lower;
-            let typed = by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
-            let mut deferred_copy: Option<Arc<str>> = None;
-            for &i in typed.iter().chain(unpinned.iter()) {
-                let policy = &policies[i];
-                if !policy.uses_resource_group() {
-                    if let Some((_, verdict)) = verdicts.next_if(|(j, _)| *j as usize == i) {
-                        record(i, verdict);
+            for (i, step) in steps {
+                match step {
+                    Step::Verdict(verdict) => record(i as usize, verdict),
+                    Step::ResourceGroup { .. } => {
+                        record(
+                            i as usize,
+                            policies[i as usize].evaluate_typed(view, Some(group)),
+                        );
                     }
-                    continue;
                 }
-                let rg = rg_key(resource).and_then(|k| resource_groups.get(&k));
-                if rg.is_none()
-                    && !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable)
-                {
-                    let copy = deferred_copy
-                        .get_or_insert_with(|| prune(resource, rg_reads).to_string().into());
-                    rg_deferred.push((resource_key, i as u32, Arc::clone(copy)));
-                    continue;
-                }
-                record(i, policy.evaluate_typed(view, rg));
             }
         });
     }

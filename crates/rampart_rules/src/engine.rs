@@ -136,13 +136,28 @@ impl<'b> Engine<'b> {
         );
     }
 
-    /// Emits every deferred assessment.
+    /// Emits every deferred assessment: the policies' then the native rules', as before, though the
+    /// native rules decide theirs on a second thread meanwhile (both only read what they kept).
     pub fn finish(self, emit: &mut dyn FnMut(u32, usize, Assessment)) {
-        self.policies.finish(emit);
-        let recs = self.native_recs;
-        self.native.finish(&mut |pos, key, a| {
-            let (rec, disabled) = recs[pos];
-            emit(key, rec, native_assessment(disabled, a));
+        let Engine {
+            policies,
+            native,
+            native_recs,
+        } = self;
+        let native_out = std::thread::scope(|scope| {
+            let native_out = scope.spawn(move || {
+                let mut out = Vec::new();
+                native.finish(&mut |pos, key, a| out.push((pos, key, a)));
+                out
+            });
+            policies.finish(emit);
+            native_out.join()
         });
+        // A panic in a rule is a bug; carry it to the caller as if it had happened here.
+        let native_out = native_out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for (pos, key, a) in native_out {
+            let (rec, disabled) = native_recs[pos];
+            emit(key, rec, native_assessment(disabled, a));
+        }
     }
 }
