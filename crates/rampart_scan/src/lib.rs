@@ -106,13 +106,16 @@ pub fn scan(request: &ScanRequest, progress: &mut dyn FnMut(u64)) -> Result<Repo
     std::thread::scope(|scope| -> Result<(), ScanError> {
         for reader in readers {
             input.files.push(reader.name().to_owned());
-            for item in reader.parallel_map(workers, scope, &prepare) {
+            let mut items = reader.parallel_map(workers, scope, &prepare);
+            while let Some(item) = items.next() {
                 match item {
                     Ok((resource, prepared)) => {
                         let key = store.add_resource(&resource);
                         engine.evaluate_prepared(key, &resource, prepared, &mut |k, rec, a| {
                             store.push(k, rec, a);
                         });
+                        // Freed by the parse thread that allocated it.
+                        items.give_back(resource);
                         input.resources += 1;
                         if input.resources % PROGRESS_EVERY == 0 {
                             progress(input.resources);
