@@ -18,7 +18,7 @@ mod synthetic;
 
 pub use demo::{demo_estate, DEMO_ESTATE_JSON};
 pub use error::{InventoryError, Location};
-pub use parallel::ParallelReader;
+pub use parallel::{ParallelMap, ParallelReader};
 pub use reader::{from_reader, open, InputKind, InventoryReader, ReadStats};
 pub use snapshot::{SnapshotHeader, SnapshotWriter, SNAPSHOT_VERSION};
 pub use synthetic::{synthetic, write_synthetic, SyntheticFormat};

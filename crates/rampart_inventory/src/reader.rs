@@ -539,6 +539,19 @@ impl InventoryReader {
         crate::parallel::ParallelReader::spawn(self, workers)
     }
 
+    /// [`InventoryReader::parallel`] whose parsing threads also compute `map(&resource)` for each
+    /// resource, returned with it: work that needs only the resource then runs beside the parsing.
+    /// The threads belong to `scope`, so `map` may borrow from outside it; they end once the input
+    /// is exhausted or the returned iterator is dropped.
+    pub fn parallel_map<'s, 'env, T: Send + 's>(
+        self,
+        workers: usize,
+        scope: &'s std::thread::Scope<'s, 'env>,
+        map: &'s (dyn Fn(&Resource) -> T + Sync + 's),
+    ) -> crate::parallel::ParallelMap<T> {
+        crate::parallel::ParallelMap::spawn(self, workers, scope, map)
+    }
+
     /// For [`crate::parallel`]: the next record's bytes (appended to `out`) or outcome.
     pub(crate) fn next_raw(&mut self, out: &mut Vec<u8>) -> Raw {
         match self.step() {

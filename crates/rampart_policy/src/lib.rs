@@ -29,7 +29,7 @@ pub use definition::{
 pub use error::PolicyError;
 pub use eval::{Evaluation, PendingExistence};
 pub use expr::FUNCTIONS;
-pub use stream::StreamingEvaluator;
+pub use stream::{Prepared, StreamingEvaluator};
 
 /// Compiles the policy of one initiative reference with its resolved parameters and the builtin
 /// alias table.

@@ -120,6 +120,50 @@ pub struct StreamingEvaluator<'p> {
     needs_rg: bool,
 }
 
+/// What [`StreamingEvaluator::prepare`] decides of one resource, for
+/// [`StreamingEvaluator::evaluate_prepared`].
+pub struct Prepared {
+    /// The entry for the related store of the resource's type, if existence conditions look for it.
+    related: Option<(Box<str>, RelatedItem)>,
+    /// The policies that may apply, in evaluation order, with what is known of each without the
+    /// evaluator's state (policies found not to apply are left out).
+    steps: Vec<(u32, Step)>,
+    /// When some step is [`Step::ResourceGroup`]: the resource's (subscription, resource group),
+    /// lower-case, and — if some such policy applies without its resource group — the pruned copy
+    /// that waits for the resource-group row.
+    rg: Option<RgPrepared>,
+    /// The resource is a resource-group row that such policies read.
+    rg_row: bool,
+}
+
+/// The (subscription, resource group) of a resource, lower-case, and its pruned copy (see
+/// [`Prepared::rg`]).
+#[derive(Debug)]
+struct RgPrepared {
+    key: Option<(String, String)>,
+    copy: Option<Arc<str>>,
+}
+
+/// One policy of a [`Prepared`] resource.
+#[derive(Debug)]
+enum Step {
+    /// A policy that does not call `resourceGroup()`: its verdict (never `NotApplicable`).
+    Verdict(Evaluation),
+    /// A policy that calls `resourceGroup()`, and whether it applies when the resource group is
+    /// unknown; decided by `evaluate_prepared`, which knows the resource-group rows seen so far.
+    ResourceGroup { applies: bool },
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("related", &self.related.is_some())
+            .field("steps", &self.steps)
+            .field("rg", &self.rg)
+            .finish()
+    }
+}
+
 const RESOURCE_GROUP_TYPE: &str = "microsoft.resources/subscriptions/resourcegroups";
 
 fn rg_key(resource: &Value) -> Option<(String, String)> {
@@ -182,6 +226,12 @@ impl<'p> StreamingEvaluator<'p> {
         }
     }
 
+    /// A new evaluator over the same policies, with nothing recorded (for
+    /// [`StreamingEvaluator::prepare`] on other threads, or one shard of a stream).
+    pub fn fresh(&self) -> StreamingEvaluator<'p> {
+        StreamingEvaluator::new(self.policies)
+    }
+
     /// Number of policies that are evaluated on every resource (no type pin).
     pub fn unpinned_count(&self) -> usize {
         self.unpinned.len()
@@ -195,20 +245,20 @@ impl<'p> StreamingEvaluator<'p> {
         resource: &Value,
         emit: &mut dyn FnMut(u32, usize, Evaluation),
     ) {
+        let prepared = self.prepare(resource);
+        self.evaluate_prepared(resource_key, resource, prepared, emit);
+    }
+
+    /// The part of [`StreamingEvaluator::evaluate`] that reads the resource and the policies only,
+    /// never what earlier resources left behind: so it may run on another thread (on another
+    /// evaluator over the same policies, shared), ahead of [`StreamingEvaluator::evaluate_prepared`].
+    pub fn prepare(&self, resource: &Value) -> Prepared {
         let policies = self.policies;
-        let by_type = &self.by_type;
-        let unpinned = &self.unpinned;
-        let related = &mut self.related;
-        let pending = &mut self.pending;
-        let resource_groups = &mut self.resource_groups;
-        let rg_deferred = &mut self.rg_deferred;
-        let rg_reads = &self.rg_reads;
-        let needs_rg = self.needs_rg;
         with_view(resource, |view| {
             let t = view.type_lower;
-            if let Some(store) = related.get_mut(t) {
+            let related = self.related.get(t).map(|store| {
                 let str_of = |k| get_present(resource, k).and_then(Value::as_str);
-                store.items.push(RelatedItem {
+                let item = RelatedItem {
                     id: str_of("id").map(Into::into),
                     name: str_of("name").unwrap_or("").into(),
                     checks: store
@@ -217,33 +267,111 @@ impl<'p> StreamingEvaluator<'p> {
                         .map(|&i| policies[i].precheck_existence(resource))
                         .collect(),
                     value: store.keep_values.then(|| prune(resource, &store.reads)),
-                });
-            }
-            if needs_rg && t == RESOURCE_GROUP_TYPE {
-                if let Some(k) = rg_key(resource) {
-                    resource_groups.insert(k, resource.clone());
+                };
+                (Box::<str>::from(t), item)
+            });
+            let typed = self.by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
+            let mut steps = Vec::new();
+            let mut uses_rg = false;
+            let mut some_rg_applies = false;
+            for &i in typed.iter().chain(self.unpinned.iter()) {
+                let policy = &policies[i];
+                if policy.uses_resource_group() {
+                    uses_rg = true;
+                    let applies =
+                        !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable);
+                    some_rg_applies |= applies;
+                    steps.push((i as u32, Step::ResourceGroup { applies }));
+                    continue;
+                }
+                match policy.evaluate_typed(view, None) {
+                    Evaluation::NotApplicable => {}
+                    other => steps.push((i as u32, Step::Verdict(other))),
                 }
             }
-            let typed = by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
-            let mut deferred_copy: Option<Arc<str>> = None;
-            for &i in typed.iter().chain(unpinned.iter()) {
-                let policy = &policies[i];
-                let mut rg = None;
-                if policy.uses_resource_group() {
-                    rg = rg_key(resource).and_then(|k| resource_groups.get(&k));
-                    if rg.is_none()
-                        && !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable)
-                    {
-                        let copy = deferred_copy
-                            .get_or_insert_with(|| prune(resource, rg_reads).to_string().into());
-                        rg_deferred.push((resource_key, i as u32, Arc::clone(copy)));
-                        continue;
+            let rg = uses_rg.then(|| {
+                let copy = some_rg_applies
+                    .then(|| Arc::<str>::from(prune(resource, &self.rg_reads).to_string()));
+                RgPrepared {
+                    key: rg_key(resource),
+                    copy,
+                }
+            });
+            Prepared {
+                related,
+                steps,
+                rg,
+                rg_row: self.needs_rg && t == RESOURCE_GROUP_TYPE,
+            }
+        })
+    }
+
+    /// Finishes [`StreamingEvaluator::evaluate`] of a resource from what
+    /// [`StreamingEvaluator::prepare`] made of it: records it for later resources and `finish`,
+    /// evaluates the policies that read its resource group when that row has been seen, and emits in
+    /// the same order.
+    pub fn evaluate_prepared(
+        &mut self,
+        resource_key: u32,
+        resource: &Value,
+        prepared: Prepared,
+        emit: &mut dyn FnMut(u32, usize, Evaluation),
+    ) {
+        let Prepared {
+            related,
+            steps,
+            rg,
+            rg_row,
+        } = prepared;
+        if let Some((t, item)) = related {
+            if let Some(store) = self.related.get_mut(&*t) {
+                store.items.push(item);
+            }
+        }
+        if rg_row {
+            if let Some(k) = rg_key(resource) {
+                self.resource_groups.insert(k, resource.clone());
+            }
+        }
+        let pending = &mut self.pending;
+        let mut record = |i: usize, verdict: Evaluation| match verdict {
+            Evaluation::NotApplicable => {}
+            Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
+            other => emit(resource_key, i, other),
+        };
+        let (group, copy) = match &rg {
+            Some(RgPrepared { key, copy }) => (
+                key.as_ref().and_then(|k| self.resource_groups.get(k)),
+                copy.as_ref(),
+            ),
+            None => (None, None),
+        };
+        let Some(group) = group else {
+            // The resource group is unknown (or no policy reads it): what applies waits for its
+            // row, as a pruned copy evaluated again at `finish`.
+            for (i, step) in steps {
+                match step {
+                    Step::Verdict(verdict) => record(i as usize, verdict),
+                    Step::ResourceGroup { applies } => {
+                        if let (true, Some(copy)) = (applies, copy) {
+                            self.rg_deferred.push((resource_key, i, Arc::clone(copy)));
+                        }
                     }
                 }
-                match policy.evaluate_typed(view, rg) {
-                    Evaluation::NotApplicable => {}
-                    Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
-                    other => emit(resource_key, i, other),
+            }
+            return;
+        };
+        let policies = self.policies;
+        with_view(resource, |view| {
+            for (i, step) in steps {
+                match step {
+                    Step::Verdict(verdict) => record(i as usize, verdict),
+                    Step::ResourceGroup { .. } => {
+                        record(
+                            i as usize,
+                            policies[i as usize].evaluate_typed(view, Some(group)),
+                        );
+                    }
                 }
             }
         });

@@ -5,6 +5,8 @@
 
 use rampart_model::{Assessment, Cause, Provider, Resource};
 
+use rampart_policy::StreamingEvaluator;
+
 use crate::native::Runner;
 use crate::policy_glue::PolicyStream;
 use crate::Benchmark;
@@ -16,6 +18,35 @@ pub struct Engine<'b> {
     native: Runner<'static>,
     /// Per native runner position: (recommendation index, effect is Disabled).
     native_recs: Vec<(usize, bool)>,
+}
+
+/// The part of [`Engine::evaluate`] that needs the resource alone (Azure Policy evaluation of
+/// everything but `resourceGroup()`), so that it can run on the threads that parse the inventory.
+pub struct Preparer<'b> {
+    policies: StreamingEvaluator<'b>,
+}
+
+impl std::fmt::Debug for Preparer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Preparer").finish_non_exhaustive()
+    }
+}
+
+impl Preparer<'_> {
+    /// Prepares `resource` for [`Engine::evaluate_prepared`] of the engine this came from.
+    #[must_use]
+    pub fn prepare(&self, resource: &Resource) -> Prepared {
+        Prepared {
+            policies: (resource.provider == Provider::Azure)
+                .then(|| self.policies.prepare(&resource.native)),
+        }
+    }
+}
+
+/// What [`Preparer::prepare`] made of one resource.
+#[derive(Debug)]
+pub struct Prepared {
+    policies: Option<rampart_policy::Prepared>,
 }
 
 fn native_assessment(disabled: bool, a: Assessment) -> Assessment {
@@ -72,13 +103,61 @@ impl<'b> Engine<'b> {
         );
     }
 
-    /// Emits every deferred assessment.
+    /// What prepares resources for [`Engine::evaluate_prepared`] on other threads (shared by them).
+    #[must_use]
+    pub fn preparer(&self) -> Preparer<'b> {
+        Preparer {
+            policies: self.policies.preparer(),
+        }
+    }
+
+    /// [`Engine::evaluate`] of a resource that [`Preparer::prepare`] prepared: the same
+    /// assessments, emitted in the same order, with the policies' per-resource work already done.
+    pub fn evaluate_prepared(
+        &mut self,
+        resource_key: u32,
+        resource: &Resource,
+        prepared: Prepared,
+        emit: &mut dyn FnMut(u32, usize, Assessment),
+    ) {
+        if let Some(policies) = prepared.policies {
+            self.policies
+                .evaluate_prepared(resource_key, &resource.native, policies, emit);
+        }
+        let recs = &self.native_recs;
+        self.native.evaluate(
+            resource_key,
+            resource.provider,
+            &resource.native,
+            &mut |pos, key, a| {
+                let (rec, disabled) = recs[pos];
+                emit(key, rec, native_assessment(disabled, a));
+            },
+        );
+    }
+
+    /// Emits every deferred assessment: the policies' then the native rules', as before, though the
+    /// native rules decide theirs on a second thread meanwhile (both only read what they kept).
     pub fn finish(self, emit: &mut dyn FnMut(u32, usize, Assessment)) {
-        self.policies.finish(emit);
-        let recs = self.native_recs;
-        self.native.finish(&mut |pos, key, a| {
-            let (rec, disabled) = recs[pos];
-            emit(key, rec, native_assessment(disabled, a));
+        let Engine {
+            policies,
+            native,
+            native_recs,
+        } = self;
+        let native_out = std::thread::scope(|scope| {
+            let native_out = scope.spawn(move || {
+                let mut out = Vec::new();
+                native.finish(&mut |pos, key, a| out.push((pos, key, a)));
+                out
+            });
+            policies.finish(emit);
+            native_out.join()
         });
+        // A panic in a rule is a bug; carry it to the caller as if it had happened here.
+        let native_out = native_out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for (pos, key, a) in native_out {
+            let (rec, disabled) = native_recs[pos];
+            emit(key, rec, native_assessment(disabled, a));
+        }
     }
 }

@@ -25,5 +25,5 @@ pub mod table;
 
 pub use benchmark::{Benchmark, Evaluator, RecommendationInfo};
 pub use coverage::{coverage, Coverage, CoverageEntry, CoverageStatus};
-pub use engine::Engine;
+pub use engine::{Engine, Prepared, Preparer};
 pub use error::RulesError;

@@ -12,7 +12,8 @@
 
 use rampart_model::{Assessment, Cause};
 use rampart_policy::{
-    AliasTable, CompiledPolicy, Evaluation, PolicyDefinition, PolicyError, StreamingEvaluator,
+    AliasTable, CompiledPolicy, Evaluation, PolicyDefinition, PolicyError, Prepared,
+    StreamingEvaluator,
 };
 use serde_json::{Map, Value};
 
@@ -92,6 +93,32 @@ impl<'b> PolicyStream<'b> {
         self.inner.evaluate(
             key,
             native,
+            &mut |k, policy: usize, evaluation: Evaluation| {
+                if let (Some(a), Some(&r)) = (map(evaluation), rec.get(policy)) {
+                    emit(k, r, a);
+                }
+            },
+        );
+    }
+
+    /// A second evaluator over the same policies, for [`PolicyStream::prepare`] on other threads.
+    pub(crate) fn preparer(&self) -> StreamingEvaluator<'b> {
+        self.inner.fresh()
+    }
+
+    /// [`PolicyStream::evaluate`] of a resource that `preparer` prepared.
+    pub(crate) fn evaluate_prepared(
+        &mut self,
+        key: u32,
+        native: &Value,
+        prepared: Prepared,
+        emit: &mut dyn FnMut(u32, usize, Assessment),
+    ) {
+        let rec = self.rec;
+        self.inner.evaluate_prepared(
+            key,
+            native,
+            prepared,
             &mut |k, policy: usize, evaluation: Evaluation| {
                 if let (Some(a), Some(&r)) = (map(evaluation), rec.get(policy)) {
                     emit(k, r, a);

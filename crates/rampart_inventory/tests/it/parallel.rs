@@ -61,3 +61,45 @@ fn dropping_early_does_not_hang() {
     assert!(par.next().unwrap().is_ok());
     drop(par);
 }
+
+#[test]
+fn parallel_map_returns_each_resource_with_its_mapped_value() {
+    let names = [
+        "arg_page1.json",
+        "arg_malformed_rows.json",
+        "arg_truncated.json",
+        "arg_rows.jsonl",
+    ];
+    for name in names {
+        let mut seq = open(&fixture(name)).unwrap();
+        let expected = as_strings(seq.by_ref());
+        let map = |r: &rampart_model::Resource| r.id.clone();
+        std::thread::scope(|scope| {
+            let mut par = open(&fixture(name)).unwrap().parallel_map(2, scope, &map);
+            let got: Vec<String> = par
+                .by_ref()
+                .map(|r| match r {
+                    Ok((r, id)) => {
+                        assert_eq!(id, r.id);
+                        serde_json::to_string(&r).unwrap()
+                    }
+                    Err(e) => format!("error: {e}"),
+                })
+                .collect();
+            assert_eq!(got, expected, "{name}");
+            assert_eq!(par.stats(), seq.stats(), "{name}");
+        });
+    }
+}
+
+#[test]
+fn parallel_map_dropped_early_ends_its_scope() {
+    let mut bytes = Vec::new();
+    write_synthetic(&mut bytes, 5000, 1, SyntheticFormat::ArgJson).unwrap();
+    let map = |r: &rampart_model::Resource| r.name.len();
+    std::thread::scope(|scope| {
+        let mut par = from_reader("s", std::io::Cursor::new(bytes)).parallel_map(2, scope, &map);
+        assert!(par.next().unwrap().is_ok());
+        drop(par);
+    });
+}

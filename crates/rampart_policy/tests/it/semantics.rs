@@ -570,3 +570,46 @@ fn malformed_expressions_are_errors_not_panics() {
         .unwrap_or_default();
     assert!(not_json.starts_with("y.json: invalid JSON"), "{not_json}");
 }
+
+/// `prepare` on another evaluator over the same policies (as the scan's parse threads do) and
+/// `evaluate_prepared` give what `evaluate` gives, with the resource-group row before (decided at
+/// once) or after (deferred to `finish`) the resource, and for an existence check.
+#[test]
+fn prepared_on_another_evaluator_matches_evaluate() {
+    let rg_rule = json!({"if": {"allOf": [
+        {"field": "type", "equals": "Microsoft.Test/things"},
+        {"value": "[resourcegroup().managedBy]", "notContains": "/providers/Microsoft.Databricks/"}
+    ]}, "then": {"effect": "audit"}});
+    let policies = vec![
+        compiled("All", rg_rule, json!({}), json!({})),
+        aine(json!({"type": "Microsoft.Insights/diagnosticSettings"})),
+    ];
+    let rg = json!({"id": "/subscriptions/s1/resourceGroups/rg1", "name": "rg1", "type": "microsoft.resources/subscriptions/resourcegroups",
+                    "managedBy": "/subscriptions/s1/resourceGroups/x/providers/Microsoft.Databricks/workspaces/w", "properties": {}});
+    let diag = json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/t1/providers/microsoft.insights/diagnosticSettings/d",
+                      "name": "d", "type": "Microsoft.Insights/diagnosticSettings", "properties": {}});
+    let t = thing(json!({}));
+    for order in [
+        vec![rg.clone(), t.clone(), diag.clone()],
+        vec![t.clone(), diag.clone(), rg.clone()],
+    ] {
+        let run = |prepared: bool| {
+            let mut ev = StreamingEvaluator::new(&policies);
+            let preparer = ev.fresh();
+            let mut out = Vec::new();
+            for (k, r) in (0u32..).zip(&order) {
+                let mut emit = |k, i, e| out.push((k, i, e));
+                if prepared {
+                    ev.evaluate_prepared(k, r, preparer.prepare(r), &mut emit);
+                } else {
+                    ev.evaluate(k, r, &mut emit);
+                }
+            }
+            ev.finish(&mut |k, i, e| out.push((k, i, e)));
+            out
+        };
+        let expected = run(false);
+        assert_eq!(expected.len(), 2, "{expected:?}");
+        assert_eq!(run(true), expected);
+    }
+}

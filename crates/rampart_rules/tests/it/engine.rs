@@ -269,3 +269,22 @@ fn kubernetes_data_plane_cluster_not_assessed_beside_native_pod_verdicts() {
         .2;
     assert_eq!(pod_verdict.status, Status::Unhealthy, "{pod_verdict:?}");
 }
+
+/// The prepared path (policy work done beforehand, as the scan does it on its parse threads) emits
+/// exactly what `evaluate` emits, in the same order, deferred decisions included.
+#[test]
+fn prepared_evaluation_emits_the_same_in_the_same_order() {
+    let b = super::builtin();
+    let resources = estate();
+    let expected = run();
+    let mut engine = Engine::new(b);
+    let preparer = engine.preparer();
+    let prepared: Vec<_> = resources.iter().map(|r| preparer.prepare(r)).collect();
+    let mut out = Vec::new();
+    for ((key, r), p) in (0u32..).zip(&resources).zip(prepared) {
+        engine.evaluate_prepared(key, r, p, &mut |k, i, a| out.push((k, i, a)));
+    }
+    engine.finish(&mut |k, i, a| out.push((k, i, a)));
+    assert!(expected.len() > resources.len(), "{expected:?}");
+    assert_eq!(out, expected);
+}
