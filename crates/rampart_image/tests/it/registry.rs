@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -38,6 +39,53 @@ fn names(scan: &rampart_image::ImageScan) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// Starts docker-registry on 127.0.0.1:`port`, storing under `dir`/data, with `auth` as its
+/// `auth:` section (YAML, indented), and waits (20 s at most) until it listens.
+fn start_registry(dir: &Path, port: u16, auth: &str) -> Registry {
+    let config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n{auth}",
+        dir.join("data").display(),
+    );
+    std::fs::write(dir.join("config.yml"), config).unwrap();
+    let child = Command::new("docker-registry")
+        .args(["serve", dir.join("config.yml").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let registry = Registry(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "registry did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    registry
+}
+
+/// `skopeo copy` of a docker-save `archive` to `dest` (`docker://...`) as rampart:s3cret.
+fn skopeo_push(archive: &Path, dest: &str) {
+    let out = Command::new("skopeo")
+        .args([
+            "--insecure-policy",
+            "copy",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            "rampart:s3cret",
+        ])
+        .arg(format!("docker-archive:{}", archive.display()))
+        .arg(dest)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "skopeo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn pull_from_docker_registry_with_basic_auth() {
     if !(require("docker-registry") && require("skopeo") && require("htpasswd")) {
@@ -52,27 +100,11 @@ fn pull_from_docker_registry_with_basic_auth() {
     assert!(htpasswd.status.success());
     std::fs::write(dir.join("htpasswd"), &htpasswd.stdout).unwrap();
     let port = free_port();
-    let config = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  htpasswd:\n    realm: rampart-test\n    path: {}\n",
-        dir.join("data").display(),
+    let auth = format!(
+        "  htpasswd:\n    realm: rampart-test\n    path: {}\n",
         dir.join("htpasswd").display()
     );
-    std::fs::write(dir.join("config.yml"), config).unwrap();
-    let child = Command::new("docker-registry")
-        .args(["serve", dir.join("config.yml").to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _registry = Registry(child);
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "registry did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let _registry = start_registry(dir, port, &auth);
 
     let l = debian_layers();
     let blobs = vec![l.plain[0].clone(), gzip(&l.plain[1]), l.plain[2].clone()];
@@ -83,23 +115,7 @@ fn pull_from_docker_registry_with_basic_auth() {
     )
     .unwrap();
     let dest = format!("docker://127.0.0.1:{port}/rampart/debian:1");
-    let out = Command::new("skopeo")
-        .args([
-            "--insecure-policy",
-            "copy",
-            "--dest-tls-verify=false",
-            "--dest-creds",
-            "rampart:s3cret",
-        ])
-        .arg(format!("docker-archive:{}", archive.display()))
-        .arg(&dest)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    skopeo_push(&archive, &dest);
 
     let reference = format!("127.0.0.1:{port}/rampart/debian:1");
     let src = ImageSource::parse(&reference).unwrap();
@@ -511,27 +527,11 @@ fn pull_from_docker_registry_with_token_auth() {
     let dir = tmp.path();
     let (issuer, issued) = token_issuer(dir, "rampart-test");
     let port = free_port();
-    let config = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  token:\n    realm: http://127.0.0.1:{issuer}/token\n    service: rampart-test\n    issuer: rampart-issuer\n    rootcertbundle: {}\n",
-        dir.join("data").display(),
+    let auth = format!(
+        "  token:\n    realm: http://127.0.0.1:{issuer}/token\n    service: rampart-test\n    issuer: rampart-issuer\n    rootcertbundle: {}\n",
         dir.join("cert.pem").display()
     );
-    std::fs::write(dir.join("config.yml"), config).unwrap();
-    let child = Command::new("docker-registry")
-        .args(["serve", dir.join("config.yml").to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _registry = Registry(child);
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "registry did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let _registry = start_registry(dir, port, &auth);
     let l = debian_layers();
     let archive = dir.join("debian.tar");
     std::fs::write(
@@ -539,22 +539,9 @@ fn pull_from_docker_registry_with_token_auth() {
         docker_save_legacy(&l.plain, &l.plain, "rampart/debian:1"),
     )
     .unwrap();
-    let out = Command::new("skopeo")
-        .args([
-            "--insecure-policy",
-            "copy",
-            "--dest-tls-verify=false",
-            "--dest-creds",
-            "rampart:s3cret",
-        ])
-        .arg(format!("docker-archive:{}", archive.display()))
-        .arg(format!("docker://127.0.0.1:{port}/rampart/debian:1"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo: {}",
-        String::from_utf8_lossy(&out.stderr)
+    skopeo_push(
+        &archive,
+        &format!("docker://127.0.0.1:{port}/rampart/debian:1"),
     );
     let before = *issued.lock().unwrap();
 
