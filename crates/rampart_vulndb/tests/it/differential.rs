@@ -179,13 +179,17 @@ fn report(name: &str, mismatches: &[String], checked: usize) {
     );
 }
 
-#[test]
-fn dpkg_compare_versions() {
-    let ok = Command::new("dpkg")
+/// Whether `tool --version` runs and succeeds.
+fn runs(tool: &str) -> bool {
+    Command::new(tool)
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success());
-    if !crate::common::require_tool("dpkg", ok) {
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn dpkg_compare_versions() {
+    if !crate::common::require_tool("dpkg", runs("dpkg")) {
         return;
     }
     let pairs = pairs(1, dpkg_version);
@@ -212,11 +216,7 @@ fn dpkg_compare_versions() {
 
 #[test]
 fn rpm_vercmp() {
-    let ok = Command::new("rpm")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !crate::common::require_tool("rpm", ok) {
+    if !crate::common::require_tool("rpm", runs("rpm")) {
         return;
     }
     let pairs = pairs(2, rpm_version);
@@ -378,10 +378,7 @@ fn npm_semver() {
     let home = std::env::var("HOME").unwrap_or_default();
     let dir = format!("{home}/.cache/rampart-npm");
     let ok = std::path::Path::new(&format!("{dir}/node_modules/semver/package.json")).exists()
-        && Command::new("node")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
+        && runs("node");
     if !crate::common::require_tool("node + npm semver ($HOME/.cache/rampart-npm)", ok) {
         return;
     }
