@@ -98,6 +98,21 @@ fn scan_image_json(image: &Path, db: &Path) -> Value {
     )
 }
 
+/// The JSON of `rampart vulndb status --vulndb DB` (exit 0).
+fn status_json(db: &Path) -> Value {
+    run_json(
+        &[
+            "vulndb",
+            "status",
+            "--vulndb",
+            path_str(db),
+            "--format",
+            "json",
+        ],
+        0,
+    )
+}
+
 fn sha(b: &[u8]) -> String {
     Sha256::digest(b)
         .iter()
@@ -546,17 +561,7 @@ fn vulndb_import_counts_the_shared_osv_records_and_status_lists_them() {
     }
     insta::assert_json_snapshot!("vulndb_import_shared_osv", redacted);
 
-    let status = run_json(
-        &[
-            "vulndb",
-            "status",
-            "--vulndb",
-            path_str(&db),
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let status = status_json(&db);
     assert_eq!(status["advisories"], stats["total"]);
     let per_eco: u64 = status["ecosystems"]
         .as_object()
@@ -919,17 +924,7 @@ fn vulndb_update_downloads_the_ecosystem_zips_and_imports_them() {
     assert_eq!(report["import"]["documents"], 3);
     assert_eq!(report["import"]["imported"], 3);
     assert_eq!(*asked.lock().unwrap(), ["/Debian/all.zip"]);
-    let status = run_json(
-        &[
-            "vulndb",
-            "status",
-            "--vulndb",
-            path_str(&db),
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let status = status_json(&db);
     assert_eq!(
         status["ecosystems"],
         json!({"Debian:11": 1, "Debian:12": 2})
@@ -950,17 +945,7 @@ fn vulndb_update_downloads_the_ecosystem_zips_and_imports_them() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/PyPI/all.zip"), "{}", stderr(&out));
-    let after = run_json(
-        &[
-            "vulndb",
-            "status",
-            "--vulndb",
-            path_str(&db),
-            "--format",
-            "json",
-        ],
-        0,
-    );
+    let after = status_json(&db);
     assert_eq!(after, status);
 }
 
