@@ -24,6 +24,23 @@ impl Drop for Registry {
     }
 }
 
+/// Reads a request's header lines up to the blank one; the `Authorization` value ("" if none).
+fn authorization(reader: &mut impl BufRead) -> String {
+    let mut auth = String::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("authorization") {
+                auth = v.trim().to_owned();
+            }
+        }
+    }
+    auth
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -186,18 +203,7 @@ fn token_registry(files: Vec<(String, Vec<u8>)>, tamper: bool) -> (u16, Arc<Mute
                 continue;
             }
             let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-            let mut auth = String::new();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = h.split_once(':') {
-                    if k.eq_ignore_ascii_case("authorization") {
-                        auth = v.trim().to_owned();
-                    }
-                }
-            }
+            let auth = authorization(&mut reader);
             log2.lock().unwrap().push(format!("{path} [{auth}]"));
             let (status, headers, body): (&str, String, Vec<u8>) = if path.starts_with("/token") {
                 if auth == "Basic cmFtcGFydDpzM2NyZXQ=" {
@@ -451,18 +457,7 @@ fn token_issuer(dir: &std::path::Path, service: &str) -> (u16, Arc<Mutex<u32>>) 
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut line = String::new();
             let _ = reader.read_line(&mut line);
-            let mut auth = String::new();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = h.split_once(':') {
-                    if k.eq_ignore_ascii_case("authorization") {
-                        auth = v.trim().to_owned();
-                    }
-                }
-            }
+            let auth = authorization(&mut reader);
             let body = if auth == "Basic cmFtcGFydDpzM2NyZXQ=" {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
