@@ -271,7 +271,7 @@ fn lint(paths: &[std::path::PathBuf], format: ListFormat) -> Result<u8> {
     let mut report = Vec::new();
     let (mut errors, mut warnings, mut loaded) = (0usize, 0usize, 0usize);
     for (origin, text) in &texts {
-        let (origin, text) = (origin.clone(), text.as_str());
+        let origin = origin.clone();
         let mut diags = rampart_sigma::lint(text, &origin);
         for e in all.load_errors().iter().filter(|e| e.origin == origin) {
             let code = e.reason.kind();
@@ -293,19 +293,17 @@ fn lint(paths: &[std::path::PathBuf], format: ListFormat) -> Result<u8> {
             .iter()
             .filter(|d| d.severity == DiagSeverity::Error)
             .count();
-        // Documents the engine accepted: rules (and correlation rules) of the text minus
-        // the refused ones.
-        let mut b = rampart_sigma::Engine::builder(rampart_sigma::Catalog::builtin());
-        b.add_yaml(text, &origin);
-        let engine = b.build();
-        let ok: Vec<String> = engine
+        // Documents the engine accepted from this file: its rules and correlation rules
+        // minus the refused ones.
+        let ok: Vec<String> = all
             .rules()
             .iter()
+            .filter(|r| r.meta.origin == origin)
             .map(|r| r.meta.id.clone().unwrap_or_else(|| r.meta.title.clone()))
             .chain(
-                engine
-                    .correlations()
+                all.correlations()
                     .iter()
+                    .filter(|c| c.origin == origin)
                     .map(|c| c.id.clone().unwrap_or_else(|| c.title.clone())),
             )
             .collect();

@@ -39,6 +39,8 @@ use crate::event::{Event, FieldId};
 #[derive(Debug, Clone)]
 pub struct Correlation {
     pub id: Option<String>,
+    /// Where the rule was loaded from (file name), as [`RuleMeta::origin`](crate::RuleMeta::origin).
+    pub origin: String,
     pub name: Option<String>,
     pub title: String,
     pub level: Option<String>,
@@ -155,6 +157,7 @@ fn threshold(preds: &[(ConditionOperator, u64)]) -> Result<u64, Refusal> {
 /// `source`); `field` interns a Sigma field name of that source.
 pub(crate) fn compile(
     c: &CorrelationRule,
+    origin: &str,
     source: usize,
     rules: Vec<u32>,
     rule_refs: &[String],
@@ -231,6 +234,7 @@ pub(crate) fn compile(
     };
     Ok(Correlation {
         id: c.id.clone(),
+        origin: origin.to_string(),
         name: c.name.clone(),
         title: c.title.clone(),
         level: c.level.map(|l| l.as_str().to_string()),

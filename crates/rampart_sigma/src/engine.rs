@@ -305,7 +305,7 @@ impl EngineBuilder {
                     continue;
                 }
                 progress = true;
-                let result = self.compile_correlation(c, idx, missing, &out, n_rules);
+                let result = self.compile_correlation(c, &p.origin, idx, missing, &out, n_rules);
                 match result {
                     Ok(corr) => out.push(corr),
                     Err(reason) => self.errors.push(LoadError {
@@ -347,6 +347,7 @@ impl EngineBuilder {
     fn compile_correlation(
         &mut self,
         c: &rsigma_parser::CorrelationRule,
+        origin: &str,
         idx: Vec<u32>,
         missing: Option<String>,
         resolved: &[Correlation],
@@ -380,7 +381,7 @@ impl EngineBuilder {
         }
         let spec = &self.catalog.sources()[source];
         let fields = &mut self.fields[source];
-        correlate::compile(c, source, idx, &c.rules, |f| {
+        correlate::compile(c, origin, source, idx, &c.rules, |f| {
             fields.intern(spec.map_field(f))
         })
     }

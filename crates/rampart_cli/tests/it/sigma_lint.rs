@@ -79,4 +79,10 @@ fn lint_reports_correlation_refusals_across_files() {
         "{text}"
     );
     assert!(text.contains("no_such_rule"), "{text}");
+    // ... and counts as loaded, in the file it comes from.
+    assert!(
+        text.contains("correlations.yml: loaded 6c1d4f0a-8e2b-4b7c-9d3e-1a2b3c4d5e6f"),
+        "{text}"
+    );
+    assert!(text.contains("2 files: 2 rules loaded, 2 errors"), "{text}");
 }
