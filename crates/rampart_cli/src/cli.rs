@@ -209,7 +209,7 @@ pub(crate) struct DetectArgs {
     /// webhook, Splunk HEC, email, JSON Lines. Undelivered alerts are spooled and retried, also by later runs.
     #[arg(long, value_name = "FILE")]
     pub(crate) sinks: Option<PathBuf>,
-    /// Where the sinks keep their spools and email throttling state (default: $XDG_STATE_HOME/rampart/sinks,
+    /// Where the sinks keep their spools and email throttling state (default: $XDG_STATE_HOME/rampart/sinks when absolute,
     /// else ~/.local/state/rampart/sinks).
     #[arg(long, value_name = "DIR", requires = "sinks")]
     pub(crate) state_dir: Option<PathBuf>,

@@ -1003,13 +1003,7 @@ fn delivery_sink(
 }
 
 fn default_state_dir() -> Option<PathBuf> {
-    let base = match std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => {
-            PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty())?).join(".local/state")
-        }
-    };
-    Some(base.join("rampart/sinks"))
+    Some(crate::xdg_dir("XDG_STATE_HOME", ".local/state")?.join("rampart/sinks"))
 }
 
 struct DeliverySink {

@@ -62,6 +62,16 @@ fn main() -> ExitCode {
 }
 
 /// A warning or a per-input error on stderr (the run goes on).
+/// An XDG base directory: `$VAR` when set to an absolute path (the XDG spec ignores relative
+/// values), else `$HOME/<home_default>`; `None` without either.
+pub(crate) fn xdg_dir(var: &str, home_default: &str) -> Option<std::path::PathBuf> {
+    let get = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    match get(var).filter(|d| std::path::Path::new(d).is_absolute()) {
+        Some(dir) => Some(dir.into()),
+        None => get("HOME").map(|home| std::path::PathBuf::from(home).join(home_default)),
+    }
+}
+
 pub(crate) fn warn(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
 }

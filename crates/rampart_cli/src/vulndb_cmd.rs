@@ -63,12 +63,8 @@ pub(crate) fn default_dir() -> Result<PathBuf> {
     if let Some(dir) = var("RAMPART_VULNDB") {
         return Ok(dir.into());
     }
-    // The XDG spec ignores relative values.
-    if let Some(data) = var("XDG_DATA_HOME").filter(|d| Path::new(d).is_absolute()) {
-        return Ok(PathBuf::from(data).join("rampart/vulndb"));
-    }
-    if let Some(home) = var("HOME") {
-        return Ok(PathBuf::from(home).join(".local/share/rampart/vulndb"));
+    if let Some(data) = crate::xdg_dir("XDG_DATA_HOME", ".local/share") {
+        return Ok(data.join("rampart/vulndb"));
     }
     bail!("no database directory: give --vulndb DIR, or set RAMPART_VULNDB or HOME")
 }
