@@ -23,6 +23,8 @@ pub use model::{
     ExpiredExemption, GroupReport, GroupValue, InputError, InputSummary, RecommendationReport,
     Report, ResourceResult, ScopeReport, Score, StandardReport, ToolInfo, REPORT_SCHEMA_VERSION,
 };
+#[doc(hidden)]
+pub use render::render_json_chunked;
 pub use render::{
     render, render_explain, render_table, render_with, RenderOptions, CSV_HEADER, OCSF_VERSION,
     SARIF_SCHEMA_URI,

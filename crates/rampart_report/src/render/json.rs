@@ -7,28 +7,299 @@
 //! ~all of a large report (12M at 1M resources) and going through serde costs a dozen small writes
 //! and a byte-at-a-time escape per field. Everything else is serialised by serde_json with a
 //! formatter that starts at the right depth. A test compares both paths on hostile strings.
+//!
+//! Rendering on every core: a large report (more items than one chunk, [`CHUNK`]) has its big
+//! arrays (each recommendation's results and the top-level `resources` array) cut into chunks of
+//! consecutive items, which worker threads render into buffers while the calling thread writes the
+//! skeleton and, at each array, the array's chunks in order. An item's bytes depend only on the
+//! item, its index (the first one has no `,` before it) and its fixed depth, so chunks concatenated
+//! in order are exactly the bytes of the single-threaded loop: the output is identical whatever the
+//! chunk size or the number of threads (a test renders with tiny chunks against serde). Memory stays
+//! bounded: workers take a chunk only while fewer than twice their number are rendered and not yet
+//! written, and buffers are reused. A report of at most one chunk (or a one-core machine) takes the
+//! single-threaded path and starts no thread.
 
 use std::io::{self, Write};
+use std::num::NonZeroUsize;
+use std::ops::Range;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
+use rampart_model::Provider;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::render::RenderOptions;
 use crate::{RecommendationReport, Report, ReportError, ResourceResultView, ResourceView};
 
+/// Items (results or resources) per chunk rendered by a worker: ~220 bytes each pretty-printed, so
+/// ~7 MB per buffer; large enough that handing a chunk over costs nothing next to rendering it.
+const CHUNK: usize = 32 * 1024;
+
+/// Most worker threads started: the calling thread writes every byte alone, so on a big machine more
+/// workers would mostly wait for it while holding a buffer each.
+const MAX_THREADS: usize = 8;
+
 pub(crate) fn render(
     report: &Report,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(MAX_THREADS);
+    render_chunked(report, options, CHUNK, threads, out)
+}
+
+/// [`render`] with the chunk size (items, at least 1) and the number of worker threads given
+/// (1: the single-threaded path); tests use tiny chunks to render small reports in parallel.
+pub(crate) fn render_chunked(
+    report: &Report,
+    options: &RenderOptions,
+    chunk: usize,
+    threads: usize,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let chunk = chunk.max(1);
+    let pretty = !options.compact_json;
     // A local buffer: many small pieces are written, each a dynamic call on `out` otherwise.
-    let mut e = Emitter {
-        out: io::BufWriter::with_capacity(1 << 16, out),
-        pretty: !options.compact_json,
-    };
-    e.report(report).map_err(ReportError::io("json"))?;
-    e.out.write_all(b"\n").map_err(ReportError::io("json"))?;
-    e.out.flush().map_err(ReportError::io("json"))
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let items = report.resources.len()
+        + report
+            .recommendations
+            .iter()
+            .map(|rec| rec.resources.len())
+            .sum::<usize>();
+    if threads <= 1 || items <= chunk {
+        Emitter {
+            out: &mut out,
+            pretty,
+            pipeline: None,
+        }
+        .report(report)
+    } else {
+        render_parallel(report, pretty, chunk, threads, &mut out)
+    }
+    .map_err(ReportError::io("json"))?;
+    out.write_all(b"\n").map_err(ReportError::io("json"))?;
+    out.flush().map_err(ReportError::io("json"))
+}
+
+/// Renders `report` into `out` with `threads` workers rendering the big arrays' chunks.
+fn render_parallel<W: Write>(
+    report: &Report,
+    pretty: bool,
+    chunk: usize,
+    threads: usize,
+    out: &mut W,
+) -> io::Result<()> {
+    let pipeline = Pipeline::new(report, pretty, chunk, threads);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| pipeline.work());
+        }
+        let written = Emitter {
+            out,
+            pretty,
+            pipeline: Some(&pipeline),
+        }
+        .report(report);
+        // Done, or failed: either way the workers have nothing more to do (on an error they would
+        // otherwise wait for the writer forever).
+        pipeline.stop();
+        written
+    })
+}
+
+/// A resource whose index does not fit the table's `u32` (never in practice): rendered with empty
+/// strings, as [`Report::resource_views`] does.
+const NO_RESOURCE: ResourceView<'static> = ResourceView {
+    id: "",
+    name: "",
+    resource_type: "",
+    scope: "",
+    provider: Provider::Azure,
+    region: None,
+    resource_group: None,
+};
+
+/// Which big array a chunk belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Array {
+    /// `recommendations[i].resources`.
+    Results(usize),
+    /// The top-level `resources`.
+    Resources,
+}
+
+/// A run of consecutive items of one array, rendered as a unit.
+struct Job {
+    array: Array,
+    items: Range<usize>,
+}
+
+/// The chunks of a parallel render, in document order, and their hand-over from the workers to the
+/// writer (the calling thread).
+struct Pipeline<'r> {
+    report: &'r Report,
+    pretty: bool,
+    jobs: Vec<Job>,
+    /// Most chunks taken by workers and not yet written: bounds memory to `window` buffers.
+    window: usize,
+    state: Mutex<State>,
+    /// Signalled when a chunk is rendered, one is written, or the render stops.
+    changed: Condvar,
+}
+
+struct State {
+    /// The next job a worker takes.
+    next: usize,
+    /// Jobs written so far (the writer wants `jobs[written]` next).
+    written: usize,
+    /// Rendered chunks awaiting the writer, by job (an entry is taken back when written).
+    done: Vec<Option<io::Result<Vec<u8>>>>,
+    /// Written buffers, kept for the next chunks (no reallocating and faulting in fresh pages).
+    spare: Vec<Vec<u8>>,
+    /// The writer is done or failed, or a worker panicked: workers stop taking jobs.
+    stop: bool,
+    /// A worker panicked: the writer must not wait for its chunk.
+    panicked: bool,
+}
+
+impl<'r> Pipeline<'r> {
+    fn new(report: &'r Report, pretty: bool, chunk: usize, threads: usize) -> Self {
+        let arrays = report
+            .recommendations
+            .iter()
+            .enumerate()
+            .map(|(i, rec)| (Array::Results(i), rec.resources.len()))
+            .chain([(Array::Resources, report.resources.len())]);
+        let mut jobs = Vec::new();
+        for (array, len) in arrays {
+            let mut start = 0;
+            while start < len {
+                let end = len.min(start + chunk);
+                jobs.push(Job {
+                    array,
+                    items: start..end,
+                });
+                start = end;
+            }
+        }
+        let window = 2 * threads;
+        let done = jobs.iter().map(|_| None).collect();
+        Self {
+            report,
+            pretty,
+            jobs,
+            window,
+            state: Mutex::new(State {
+                next: 0,
+                written: 0,
+                done,
+                spare: Vec::with_capacity(window),
+                stop: false,
+                panicked: false,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic is never raised while the lock is held; and if it were, the state is still sound
+        // (every update under the lock is a single assignment or push).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'g>(&self, guard: MutexGuard<'g, State>) -> MutexGuard<'g, State> {
+        self.changed
+            .wait(guard)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
+    }
+
+    /// A worker: takes the next job while the window allows, renders it, hands it over.
+    fn work(&self) {
+        /// Tells the writer when this worker dies by a panic, so it does not wait for its chunk
+        /// (the scope then re-raises the panic).
+        struct OnPanic<'a, 'r>(&'a Pipeline<'r>);
+        impl Drop for OnPanic<'_, '_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    let mut st = self.0.lock();
+                    st.stop = true;
+                    st.panicked = true;
+                    drop(st);
+                    self.0.changed.notify_all();
+                }
+            }
+        }
+        let _on_panic = OnPanic(self);
+        loop {
+            let (job, mut buf) = {
+                let mut st = self.lock();
+                loop {
+                    if st.stop || st.next >= self.jobs.len() {
+                        return;
+                    }
+                    if st.next < st.written + self.window {
+                        break;
+                    }
+                    st = self.wait(st);
+                }
+                st.next += 1;
+                (st.next - 1, st.spare.pop().unwrap_or_default())
+            };
+            buf.clear();
+            let rendered = self.render_job(&self.jobs[job], &mut buf).map(|()| buf);
+            self.lock().done[job] = Some(rendered);
+            self.changed.notify_all();
+        }
+    }
+
+    fn render_job(&self, job: &Job, buf: &mut Vec<u8>) -> io::Result<()> {
+        let mut e = Emitter {
+            out: buf,
+            pretty: self.pretty,
+            pipeline: None,
+        };
+        let r = self.report;
+        match job.array {
+            Array::Results(i) => e.result_items(r, &r.recommendations[i], job.items.clone()),
+            Array::Resources => e.resource_items(r, job.items.clone()),
+        }
+    }
+
+    /// The writer: writes to `out` every chunk of `array`, in order, as each is rendered.
+    fn write_array<W: Write>(&self, out: &mut W, array: Array) -> io::Result<()> {
+        let mut st = self.lock();
+        while st.written < self.jobs.len() && self.jobs[st.written].array == array {
+            let at = st.written;
+            let chunk = loop {
+                if let Some(chunk) = st.done[at].take() {
+                    break chunk;
+                }
+                if st.panicked {
+                    return Err(io::Error::other("a JSON rendering thread panicked"));
+                }
+                st = self.wait(st);
+            };
+            st.written += 1;
+            drop(st);
+            // A worker may take the next job now.
+            self.changed.notify_all();
+            let buf = chunk?;
+            out.write_all(&buf)?;
+            st = self.lock();
+            if st.spare.len() < self.window {
+                st.spare.push(buf);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// serde_json's `PrettyFormatter` (two-space indent) starting at `depth`, so a value serialised
@@ -123,12 +394,15 @@ fn needs_escape(s: &[u8]) -> bool {
         .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
-struct Emitter<W: Write> {
+struct Emitter<'p, W: Write> {
     out: W,
     pretty: bool,
+    /// Where the big arrays' items come from: `None`, rendered here; else written as the workers of
+    /// a parallel render give them.
+    pipeline: Option<&'p Pipeline<'p>>,
 }
 
-impl<W: Write> Emitter<W> {
+impl<W: Write> Emitter<'_, W> {
     /// Before an object member: separator, newline and indent (pretty), then `"key": `.
     fn key(&mut self, first: bool, depth: usize, key: &str) -> io::Result<()> {
         if self.pretty {
@@ -219,7 +493,7 @@ impl<W: Write> Emitter<W> {
         self.out.write_all(b"[")?;
         for (i, rec) in r.recommendations.iter().enumerate() {
             self.item(i == 0, 2)?;
-            self.recommendation(r, rec)?;
+            self.recommendation(r, i, rec)?;
         }
         self.close(!r.recommendations.is_empty(), 1, b"]")?;
         self.key(false, 1, "compliance")?;
@@ -230,18 +504,40 @@ impl<W: Write> Emitter<W> {
         self.value(1, &r.exemptions)?;
         self.key(false, 1, "resources")?;
         self.out.write_all(b"[")?;
-        for (i, res) in r.resource_views().enumerate() {
-            self.item(i == 0, 2)?;
-            self.out.write_all(b"{")?;
-            self.resource_fields(3, &res)?;
-            self.close(true, 2, b"}")?;
+        match self.pipeline {
+            Some(p) => p.write_array(&mut self.out, Array::Resources)?,
+            None => self.resource_items(r, 0..r.resources.len())?,
         }
         self.close(!r.resources.is_empty(), 1, b"]")?;
         self.close(true, 0, b"}")
     }
 
-    /// One recommendation at depth 2 (members at 3, results at 4, their fields at 5).
-    fn recommendation(&mut self, r: &Report, rec: &RecommendationReport) -> io::Result<()> {
+    /// Items `range` of the top-level `resources` array (at depth 2, members at 3), each with its
+    /// separator.
+    fn resource_items(&mut self, r: &Report, range: Range<usize>) -> io::Result<()> {
+        for i in range {
+            // Always in the table (`i` is below its length); the fallback is what
+            // `Report::resource_views` yields past `u32` indexing.
+            let res = u32::try_from(i)
+                .ok()
+                .and_then(|i| r.resource(i))
+                .unwrap_or(NO_RESOURCE);
+            self.item(i == 0, 2)?;
+            self.out.write_all(b"{")?;
+            self.resource_fields(3, &res)?;
+            self.close(true, 2, b"}")?;
+        }
+        Ok(())
+    }
+
+    /// One recommendation at depth 2 (members at 3, results at 4, their fields at 5); it is
+    /// `r.recommendations[index]`.
+    fn recommendation(
+        &mut self,
+        r: &Report,
+        index: usize,
+        rec: &RecommendationReport,
+    ) -> io::Result<()> {
         self.out.write_all(b"{")?;
         self.key(true, 3, "id")?;
         self.str(&rec.id)?;
@@ -271,12 +567,36 @@ impl<W: Write> Emitter<W> {
         self.value(3, &rec.not_applicable)?;
         self.key(false, 3, "resources")?;
         self.out.write_all(b"[")?;
-        for (i, res) in r.results(rec).enumerate() {
-            self.item(i == 0, 4)?;
-            self.result(&res)?;
+        match self.pipeline {
+            Some(p) => p.write_array(&mut self.out, Array::Results(index))?,
+            None => self.result_items(r, rec, 0..rec.resources.len())?,
         }
         self.close(!rec.resources.is_empty(), 3, b"]")?;
         self.close(true, 2, b"}")
+    }
+
+    /// Results `range` of `rec` (at depth 4), each with its separator.
+    fn result_items(
+        &mut self,
+        r: &Report,
+        rec: &RecommendationReport,
+        range: Range<usize>,
+    ) -> io::Result<()> {
+        let side = !rec.sub_assessments.is_empty();
+        let start = range.start;
+        for (i, entry) in (start..).zip(&rec.resources[range]) {
+            let mut view = r.result(entry);
+            if side {
+                // Only recommendations with findings have a side table: resolve the entry again
+                // with its sub-assessments.
+                if let Some(with_subs) = r.result_in(rec, i) {
+                    view.sub_assessments = with_subs.sub_assessments;
+                }
+            }
+            self.item(i == 0, 4)?;
+            self.result(&view)?;
+        }
+        Ok(())
     }
 
     /// The members of a resource (what `ResourceView`'s derived `Serialize` writes, field for field),

@@ -4,6 +4,7 @@
 mod findings;
 mod formats;
 mod hostile;
+mod json_chunks;
 mod model;
 mod sample;
 mod schemas;
