@@ -13,7 +13,7 @@
 //! - a resource whose `resourceGroup()` policies wait for a resource-group row: one pruned copy,
 //!   as JSON text (a parsed JSON object costs a ~640-byte B-tree node however small it is).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -454,6 +454,7 @@ impl<'p> StreamingEvaluator<'p> {
         }
         let mut lower = String::new();
         let mut values: Vec<&Value> = Vec::new();
+        let mut last_lookup: Option<(LookupKey, &[u32])> = None;
         let pending = std::mem::take(&mut self.pending);
         for (key, i, p) in pending.into_checks() {
             let p = &p;
@@ -478,22 +479,39 @@ impl<'p> StreamingEvaluator<'p> {
             let Some(ix) = indexes.get(ex.related_type_lower.as_str()) else {
                 continue;
             };
-            let candidates = if p.under_target {
-                lower.clear();
-                lower.extend(p.target_id().chars().map(|c| c.to_ascii_lowercase()));
-                ix.by_ancestor.get(lower.as_str())
-            } else if p.scope_subscription {
-                p.subscription()
-                    .and_then(|s| ix.by_sub.get(&s.to_ascii_lowercase()))
-            } else {
-                match (p.subscription(), p.resource_group()) {
-                    (Some(s), Some(r)) => ix
-                        .by_rg
-                        .get(&(s.to_ascii_lowercase(), r.to_ascii_lowercase())),
-                    _ => None,
+            // The checks of one target arrive together (a VM has ~25) and most look up the same
+            // candidates: reuse the last lookup when target, related type and scope are the same.
+            // The target ids stay alive (in `pending`'s rows) for the whole loop, so an address
+            // names one target. Checks with extras (a resource group override) always look up.
+            let lookup = (
+                Arc::as_ptr(&p.target_id).cast::<u8>() as usize,
+                std::ptr::from_ref(ix) as usize,
+                p.under_target,
+                p.scope_subscription,
+            );
+            let candidates = match last_lookup {
+                Some((at, found)) if at == lookup && p.extra.is_none() => found,
+                _ => {
+                    let found = if p.under_target {
+                        lower.clear();
+                        lower.extend(p.target_id().chars().map(|c| c.to_ascii_lowercase()));
+                        ix.by_ancestor.get(lower.as_str())
+                    } else if p.scope_subscription {
+                        p.subscription()
+                            .and_then(|s| ix.by_sub.get(&s.to_ascii_lowercase()))
+                    } else {
+                        match (p.subscription(), p.resource_group()) {
+                            (Some(s), Some(r)) => ix
+                                .by_rg
+                                .get(&(s.to_ascii_lowercase(), r.to_ascii_lowercase())),
+                            _ => None,
+                        }
+                    };
+                    let found = found.map_or(&[][..], Vec::as_slice);
+                    last_lookup = p.extra.is_none().then_some((lookup, found));
+                    found
                 }
             };
-            let candidates = candidates.map_or(&[][..], Vec::as_slice);
             let items = candidates
                 .iter()
                 .filter_map(|&n| store.items.get(n as usize));
@@ -519,6 +537,10 @@ impl<'p> StreamingEvaluator<'p> {
         }
     }
 }
+
+/// What a candidate lookup of `finish` depends on: the target id's address, the index's address, and
+/// the scope flags.
+type LookupKey = (usize, usize, bool, bool);
 
 /// Deferred IfNotExists checks in arrival order, each target's id stored once: 12 bytes per check
 /// plus one (key, id) row per target resource (a VM has ~25 checks).

@@ -2,7 +2,7 @@
 //! scopes, regions, resource groups, reasons) is stored once and referred to by a 4-byte [`StrId`].
 //! This is what keeps a 1M-resource report (≈12M results) within memory.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 /// An index into a [`StringTable`], or [`StrId::NONE`] for "no string".

@@ -4,7 +4,9 @@
 //! ([`ResourceView`], [`ResourceResultView`]) with `&str` fields; serialisation expands each entry
 //! into the contract's `recommendations[].resources[]` object (see `wire.rs`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use rampart_model::{Cause, Provider, Status, SubAssessment};
 use serde::Serialize;

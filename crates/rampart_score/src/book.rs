@@ -6,7 +6,7 @@
 //! which assessments are recorded, and one unhealthy recommendation makes the resource unhealthy
 //! for the control (Defender: healthy "only when all recommendations of that control are remediated").
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rampart_model::{Control, Recommendation, Resource, Status};
 

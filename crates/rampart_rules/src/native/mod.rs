@@ -24,8 +24,8 @@ pub mod kubernetes;
 pub mod registry;
 pub mod workload;
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use rampart_model::{Assessment, Provider};
 use serde_json::{Map, Value};

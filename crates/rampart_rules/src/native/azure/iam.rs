@@ -1,6 +1,6 @@
 //! Owner role assignments of a subscription, shared by the subscription owner-count rules.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde_json::Value;
 
