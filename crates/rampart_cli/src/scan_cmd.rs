@@ -28,9 +28,11 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         compact_json: args.compact,
         ..RenderOptions::default()
     };
+    let started = std::time::Instant::now();
     write_output(args.output.as_deref(), |out| {
         rampart_report::render_with(&report, format, &options, out).map_err(Into::into)
     })?;
+    tracing::debug!(%format, render_ms = started.elapsed().as_millis(), "report written");
     Ok(gates(args, &report))
 }
 
@@ -60,6 +62,7 @@ fn scan(args: &ScanArgs) -> Result<Report> {
         group_by,
         keep_going: args.keep_going,
         now: chrono::Utc::now(),
+        parse_workers: None,
     };
     let progress = Progress::new(!args.no_progress);
     progress.message("reading and assessing");

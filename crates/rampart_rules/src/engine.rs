@@ -146,11 +146,15 @@ impl<'b> Engine<'b> {
         } = self;
         let native_out = std::thread::scope(|scope| {
             let native_out = scope.spawn(move || {
+                let started = std::time::Instant::now();
                 let mut out = Vec::new();
                 native.finish(&mut |pos, key, a| out.push((pos, key, a)));
+                tracing::debug!(ms = started.elapsed().as_millis(), "native rules finished");
                 out
             });
+            let started = std::time::Instant::now();
             policies.finish(emit);
+            tracing::debug!(ms = started.elapsed().as_millis(), "policies finished");
             native_out.join()
         });
         // A panic in a rule is a bug; carry it to the caller as if it had happened here.

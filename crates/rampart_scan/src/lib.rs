@@ -43,6 +43,9 @@ pub struct ScanRequest {
     pub keep_going: bool,
     /// The current time (exemption expiry, report timestamp).
     pub now: DateTime<Utc>,
+    /// Parse threads; `None`: `RAMPART_PARSE_WORKERS`, else one per core (at most four). The
+    /// report is the same whatever the number.
+    pub parse_workers: Option<usize>,
 }
 
 impl ScanRequest {
@@ -57,6 +60,7 @@ impl ScanRequest {
             group_by: Vec::new(),
             keep_going: false,
             now: Utc::now(),
+            parse_workers: None,
         }
     }
 }
@@ -107,6 +111,7 @@ fn scan_inner(
     if request.inputs.is_empty() && !request.demo && !has_extra {
         return Err(ScanError::NoInput);
     }
+    let started = std::time::Instant::now();
     let benchmark = load_benchmark(&request.policies)?;
     let exemptions = match &request.exemptions {
         Some(path) => Exemptions::from_yaml(&read_text(path)?, &path.display().to_string())?,
@@ -134,7 +139,9 @@ fn scan_inner(
     for path in &request.inputs {
         readers.push(rampart_inventory::open(path)?);
     }
-    let workers = parse_workers();
+    let workers = request
+        .parse_workers
+        .map_or_else(parse_workers, |n| n.clamp(1, 16));
     // The parse threads also do the per-resource policy work (`Preparer`), leaving this thread what
     // depends on earlier resources; they borrow the benchmark, hence the scope.
     let preparer = engine.preparer();
@@ -174,18 +181,37 @@ fn scan_inner(
         }
         Ok(())
     })?;
+    let read = started.elapsed();
     engine.finish(&mut |k, rec, assessment| store.push(k, rec, assessment));
+    let finished = started.elapsed();
     progress(input.resources);
 
-    build::report(&benchmark, store, &exemptions, request, input)
+    let resources = input.resources;
+    let report = build::report(&benchmark, store, &exemptions, request, input);
+    // Phase timings, for profiling large scans (`RAMPART_LOG=rampart_scan=debug`).
+    tracing::debug!(
+        resources,
+        read_ms = read.as_millis(),
+        finish_ms = (finished - read).as_millis(),
+        report_ms = (started.elapsed() - finished).as_millis(),
+        "scan phases"
+    );
+    report
 }
 
-/// Parse (and prepare) threads beside the evaluating one: every core but one, at least one, at most
-/// four. On two cores one parse thread plus the scanning and evaluating threads measured best: a
-/// second one added ~20% CPU time (cross-thread frees, contention) for no wall-clock gain.
+/// Parse (and prepare) threads: one per core, at most four; `RAMPART_PARSE_WORKERS` overrides it
+/// (for benchmarks). The scanning and evaluating threads are light beside them, so on two cores two
+/// parse threads keep both busy: measured on an idle 2-core machine, 1M resources, 24.1 s with one
+/// and 18.6 s with two (BENCHMARKS.md).
 fn parse_workers() -> usize {
+    if let Some(n) = std::env::var("RAMPART_PARSE_WORKERS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        return n.clamp(1, 16);
+    }
     std::thread::available_parallelism()
-        .map_or(1, |n| n.get().saturating_sub(1))
+        .map_or(1, std::num::NonZero::get)
         .clamp(1, 4)
 }
 

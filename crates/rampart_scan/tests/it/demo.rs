@@ -144,3 +144,27 @@ fn exemptions_on_the_store_match_exemptions_on_resources() {
     assert_eq!(exempted.exemptions.applied, expected_applied);
     assert_eq!(exempted.invariant_violations(), Vec::<String>::new());
 }
+
+/// The parse threads only change who does the work: one, two or three of them give the same report
+/// (results in input order, deferred checks decided the same), on an estate large enough for many
+/// batches.
+#[test]
+fn the_report_does_not_depend_on_the_number_of_parse_threads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("estate.json");
+    let file = std::fs::File::create(&path).expect("create");
+    rampart_inventory::write_synthetic(file, 3000, 7, rampart_inventory::SyntheticFormat::ArgJson)
+        .expect("generate");
+    let mut request = request();
+    request.inputs = vec![path];
+    let reports: Vec<String> = [1, 2, 3]
+        .into_iter()
+        .map(|workers| {
+            request.parse_workers = Some(workers);
+            serde_json::to_string(&run(&request)).expect("json")
+        })
+        .collect();
+    assert!(reports[0].len() > 100_000, "{} bytes", reports[0].len());
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(reports[0], reports[2]);
+}
