@@ -220,6 +220,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// [`pick_path`] on the evaluated resource, its leading members looked up through
+    /// [`Ctx::root_of`] (the member indexes) instead of walking the resource's B-tree.
+    fn pick_path<'p>(&self, paths: &'p [Box<[Seg]>]) -> &'p [Seg] {
+        pick_path_by(paths, |head| {
+            let (root, rest) = self.root_of(head);
+            root.and_then(|r| lookup(r, rest)).is_some()
+        })
+    }
+
     /// A top-level member of the resource ([`get_present`]).
     fn top(&self, key: &str) -> Option<&'a Value> {
         match self.members {
@@ -244,12 +253,17 @@ fn borrow_or_clone<'a>(
 /// Selects the candidate path of a (possibly type-dependent) alias: the first one whose leading
 /// member exists on the resource.
 fn pick_path<'p>(paths: &'p [Box<[Seg]>], root: &Value) -> &'p [Seg] {
+    pick_path_by(paths, |head| lookup(root, head).is_some())
+}
+
+/// [`pick_path`] with the test "this leading path exists" given.
+fn pick_path_by(paths: &[Box<[Seg]>], exists: impl Fn(&[Seg]) -> bool) -> &[Seg] {
     if paths.len() > 1 {
         for p in paths {
             // Alternatives differ within their first two members (`properties.storageProfile` vs
             // `properties.virtualMachineProfile`…), so that prefix decides.
             let head = p.iter().take(2).take_while(|s| **s != Seg::Wild).count();
-            if lookup(root, &p[..head]).is_some() {
+            if exists(&p[..head]) {
                 return p;
             }
         }
@@ -384,7 +398,7 @@ pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a>, scope: Option<&Scope<'a>
                 FieldRef::Path { paths, bound, .. } => {
                     let (root, segs): (Option<&'a Value>, &[Seg]) = match bound {
                         Some(Bound { depth, rest }) => (scope.and_then(|s| s.at(*depth)), rest),
-                        None => ctx.root_of(pick_path(paths, ctx.resource)),
+                        None => ctx.root_of(ctx.pick_path(paths)),
                     };
                     // Implicit "all of" over the selected collection (vacuously true when empty).
                     let mut err = None;
