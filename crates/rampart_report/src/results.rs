@@ -154,10 +154,14 @@ impl Report {
 
     /// Every resource read, in input order.
     pub fn resource_views(&self) -> impl ExactSizeIterator<Item = ResourceView<'_>> + '_ {
-        (0..self.resources.len()).map(move |i| {
-            self.resource(u32::try_from(i).unwrap_or(u32::MAX))
-                .unwrap_or(MISSING)
-        })
+        (0..self.resources.len()).map(move |i| self.resource_at(i))
+    }
+
+    /// The resource at position `i` of the table as [`Report::resource_views`] yields it (empty
+    /// strings past `u32` indexing, never in practice).
+    pub(crate) fn resource_at(&self, i: usize) -> ResourceView<'_> {
+        self.resource(u32::try_from(i).unwrap_or(u32::MAX))
+            .unwrap_or(MISSING)
     }
 
     /// One entry with its resource and reason resolved (without sub-assessments, which live in the

@@ -24,7 +24,6 @@ use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use rampart_model::Provider;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
@@ -109,18 +108,6 @@ fn render_parallel<W: Write>(
         written
     })
 }
-
-/// A resource whose index does not fit the table's `u32` (never in practice): rendered with empty
-/// strings, as [`Report::resource_views`] does.
-const NO_RESOURCE: ResourceView<'static> = ResourceView {
-    id: "",
-    name: "",
-    resource_type: "",
-    scope: "",
-    provider: Provider::Azure,
-    region: None,
-    resource_group: None,
-};
 
 /// Which big array a chunk belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -516,12 +503,7 @@ impl<W: Write> Emitter<'_, W> {
     /// separator.
     fn resource_items(&mut self, r: &Report, range: Range<usize>) -> io::Result<()> {
         for i in range {
-            // Always in the table (`i` is below its length); the fallback is what
-            // `Report::resource_views` yields past `u32` indexing.
-            let res = u32::try_from(i)
-                .ok()
-                .and_then(|i| r.resource(i))
-                .unwrap_or(NO_RESOURCE);
+            let res = r.resource_at(i);
             self.item(i == 0, 2)?;
             self.out.write_all(b"{")?;
             self.resource_fields(3, &res)?;
