@@ -1,0 +1,74 @@
+//! Parses every row of a Resource Graph export (`{"data": [...]}`, as `rampart-bench-gen` writes it)
+//! into each candidate document type and drops it, one row at a time as the scan does, on one thread:
+//! serde_json's `Value` (what `Resource::native` is today), simd-json's borrowed value and tape, and
+//! sonic-rs's arena `Value`. Prints the time per pass; each type must see the same top-level members.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use std::time::{Duration, Instant};
+
+fn time(name: &str, rows: &[String], f: &mut dyn FnMut(&str) -> usize) -> (Duration, usize) {
+    let started = Instant::now();
+    let members: usize = rows.iter().map(|r| f(r)).sum();
+    let elapsed = started.elapsed();
+    println!(
+        "{name:<28} {:>8.0} ms  {:>9.0} rows/s  ({members} top-level members)",
+        elapsed.as_secs_f64() * 1e3,
+        rows.len() as f64 / elapsed.as_secs_f64()
+    );
+    (elapsed, members)
+}
+
+fn main() {
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: doc-compare ESTATE.json");
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let text = std::fs::read_to_string(&path).expect("read the estate");
+    let whole: serde_json::Value = serde_json::from_str(&text).expect("parse the estate");
+    let rows: Vec<String> = whole["data"]
+        .as_array()
+        .expect("an object with `data`")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    drop(whole);
+    drop(text);
+    let bytes: usize = rows.iter().map(String::len).sum();
+    println!(
+        "{} rows, {} MB of compact JSON, {rounds} rounds",
+        rows.len(),
+        bytes >> 20
+    );
+    let mut buf = Vec::new();
+    let mut buffers = simd_json::Buffers::default();
+    for round in 1..=rounds {
+        println!("round {round}");
+        let (_, expected) = time("serde_json::Value", &rows, &mut |r| {
+            let v: serde_json::Value = serde_json::from_str(r).expect("row");
+            v.as_object().map_or(0, serde_json::Map::len)
+        });
+        let checks = [
+            time("simd_json::BorrowedValue", &rows, &mut |r| {
+                use simd_json::prelude::*;
+                buf.clear();
+                buf.extend_from_slice(r.as_bytes());
+                let v =
+                    simd_json::to_borrowed_value_with_buffers(&mut buf, &mut buffers).expect("row");
+                v.as_object().map_or(0, |o| o.len())
+            }),
+            time("sonic_rs::Value", &rows, &mut |r| {
+                use sonic_rs::JsonContainerTrait;
+                let v: sonic_rs::Value = sonic_rs::from_str(r).expect("row");
+                v.as_object().map_or(0, |o| o.len())
+            }),
+        ];
+        for (_, members) in checks {
+            assert_eq!(members, expected, "a document type saw other members");
+        }
+    }
+}
