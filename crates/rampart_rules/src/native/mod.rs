@@ -32,6 +32,48 @@ use serde_json::{Map, Value};
 
 use azure::network;
 
+/// `Value::pointer` (RFC 6901) without its `String` per token: serde_json un-escapes every token
+/// with two `str::replace` calls, which showed as ~3% of a scan's instructions from the network
+/// rules alone. Same answers: `~1` / `~0` escapes (rare here, allocated only then), array indices
+/// without a sign or leading zero.
+pub(crate) trait PointerExt {
+    /// The value at `pointer`, as [`Value::pointer`].
+    fn at(&self, pointer: &str) -> Option<&Value>;
+}
+
+impl PointerExt for Value {
+    fn at(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        pointer
+            .strip_prefix('/')?
+            .split('/')
+            .try_fold(self, |v, token| {
+                let unescaped;
+                let token = if token.contains('~') {
+                    unescaped = token.replace("~1", "/").replace("~0", "~");
+                    unescaped.as_str()
+                } else {
+                    token
+                };
+                match v {
+                    Value::Object(map) => map.get(token),
+                    Value::Array(items) => array_index(token).and_then(|i| items.get(i)),
+                    _ => None,
+                }
+            })
+    }
+}
+
+/// An RFC 6901 array index as serde_json reads one: digits, no sign, no leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+        return None;
+    }
+    token.parse().ok()
+}
+
 /// A native rule's metadata.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -161,7 +203,7 @@ impl Related {
         let mut covered = HashMap::new();
         for policy in self.of_type(azure::vm_jit_access::JIT_POLICIES) {
             let vms = policy
-                .pointer("/properties/virtualMachines")
+                .at("/properties/virtualMachines")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
@@ -234,7 +276,7 @@ impl Related {
         match resource_type {
             "microsoft.network/virtualnetworks" => {
                 let subnets = native
-                    .pointer("/properties/subnets")
+                    .at("/properties/subnets")
                     .and_then(Value::as_array)
                     .map_or(&[][..], Vec::as_slice);
                 for subnet in subnets {
@@ -515,7 +557,7 @@ fn document_id(doc: &Value) -> String {
     if let Some(id) = doc.get("id").and_then(Value::as_str) {
         return id.to_owned();
     }
-    let field = |p: &str| doc.pointer(p).and_then(Value::as_str).unwrap_or_default();
+    let field = |p: &str| doc.at(p).and_then(Value::as_str).unwrap_or_default();
     format!(
         "{}/{}/{}",
         field("/metadata/namespace"),
@@ -528,4 +570,43 @@ fn document_id(doc: &Value) -> String {
 #[must_use]
 pub fn rules() -> &'static [NativeRule] {
     registry::RULES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PointerExt;
+    use serde_json::json;
+
+    /// `at` answers as `Value::pointer` does, escapes and index rules included.
+    #[test]
+    fn at_is_value_pointer() {
+        let doc = json!({
+            "properties": {"subnets": [{"id": "a"}, {"id": "b"}], "": {"x": 1}},
+            "a/b": {"m~n": true},
+            "01": "key",
+            "list": [[0, 1], {"2": "object key"}],
+        });
+        let pointers = [
+            "",
+            "/",
+            "/properties",
+            "/properties/subnets/1/id",
+            "/properties/subnets/01/id",
+            "/properties/subnets/+1/id",
+            "/properties/subnets/-1",
+            "/properties/subnets/2",
+            "/properties//x",
+            "/a~1b/m~0n",
+            "/a/b",
+            "/01",
+            "/list/0/1",
+            "/list/1/2",
+            "/missing/deeper",
+            "properties",
+            "/properties/subnets/0/id/extra",
+        ];
+        for p in pointers {
+            assert_eq!(doc.at(p), doc.pointer(p), "{p}");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Owner role assignments of a subscription, shared by the subscription owner-count rules.
 
+use crate::native::PointerExt as _;
 use foldhash::HashMap;
 
 use serde_json::Value;
@@ -19,13 +20,13 @@ struct Assignment {
 
 fn assignment(ra: &Value) -> Assignment {
     let lower = |p: &str| {
-        ra.pointer(p)
+        ra.at(p)
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_ascii_lowercase()
     };
     let owner = ra
-        .pointer("/properties/roleDefinitionId")
+        .at("/properties/roleDefinitionId")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_ascii_lowercase()
@@ -34,7 +35,7 @@ fn assignment(ra: &Value) -> Assignment {
         id: lower("/id"),
         scope: lower("/properties/scope"),
         owner_principal: ra
-            .pointer("/properties/principalId")
+            .at("/properties/principalId")
             .and_then(Value::as_str)
             .filter(|_| owner)
             .map(str::to_ascii_lowercase),

@@ -14,6 +14,7 @@
 //! **Remediation**: install the missing updates (Azure Update Manager > one-time update, or a maintenance
 //! configuration with periodic assessment), then let the next assessment run.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -47,7 +48,7 @@ pub fn check(machine: &Value, related: &Related, _params: &Params) -> Option<Ass
         ));
     };
     let status = result
-        .pointer("/properties/status")
+        .at("/properties/status")
         .and_then(Value::as_str)
         .unwrap_or("Unknown");
     if !status.eq_ignore_ascii_case("succeeded") {
@@ -55,7 +56,7 @@ pub fn check(machine: &Value, related: &Related, _params: &Params) -> Option<Ass
             "the latest patch assessment did not succeed (status {status})"
         )));
     }
-    let counts = result.pointer("/properties/availablePatchCountByClassification");
+    let counts = result.at("/properties/availablePatchCountByClassification");
     let missing: Vec<String> = COUNTED
         .iter()
         .filter_map(|class| {

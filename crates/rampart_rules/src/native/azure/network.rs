@@ -11,6 +11,7 @@
 //! Internet" means a rule whose source is `*`, `Any`, `Internet`, `0.0.0.0/0` or `::/0`; a rule for a
 //! narrower source neither opens nor closes the port to the whole Internet, so it is skipped.
 
+use crate::native::PointerExt as _;
 use serde_json::Value;
 
 use super::super::Related;
@@ -29,11 +30,11 @@ pub(crate) const VM_NETWORK_TYPES: &[&str] = &[
 ];
 
 fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str)
+    v.at(pointer).and_then(Value::as_str)
 }
 
 fn array_at<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
-    v.pointer(pointer)
+    v.at(pointer)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
@@ -54,14 +55,14 @@ impl Nic {
         Self {
             nsg: str_at(nic, "/properties/networkSecurityGroup/id").map(Box::from),
             ip_forwarding: nic
-                .pointer("/properties/enableIPForwarding")
+                .at("/properties/enableIPForwarding")
                 .and_then(Value::as_bool)
                 == Some(true),
             ip_configs: array_at(nic, "/properties/ipConfigurations")
                 .iter()
                 .map(|ipc| {
                     (
-                        ipc.pointer("/properties/publicIPAddress")
+                        ipc.at("/properties/publicIPAddress")
                             .is_some_and(|p| !p.is_null()),
                         str_at(ipc, "/properties/subnet/id").map(Box::from),
                     )

@@ -11,6 +11,7 @@
 //!
 //! **Remediation**: associate an NSG with the subnet.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Cause, Provider};
 use serde_json::Value;
 
@@ -48,7 +49,7 @@ pub fn check(subnet: &Value, _related: &Related, _params: &Params) -> Option<Ass
         ));
     }
     match subnet
-        .pointer("/properties/networkSecurityGroup/id")
+        .at("/properties/networkSecurityGroup/id")
         .and_then(Value::as_str)
     {
         Some(_) => Some(Assessment::healthy()),

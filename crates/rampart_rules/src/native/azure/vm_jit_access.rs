@@ -13,6 +13,7 @@
 //! **Remediation**: enable just-in-time VM access on the VM (Defender for Cloud > Workload protections >
 //! Just-in-time VM access), which replaces the permissive rules with deny rules opened on request.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Cause, Provider};
 use serde_json::Value;
 
@@ -45,7 +46,7 @@ pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessme
     let covered = related.jit_covers(vm_id).unwrap_or_else(|| {
         related.of_type(JIT_POLICIES).any(|policy| {
             policy
-                .pointer("/properties/virtualMachines")
+                .at("/properties/virtualMachines")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()

@@ -10,6 +10,7 @@
 //!
 //! **Remediation**: create a DDoS protection plan and associate it with the virtual network.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -30,20 +31,20 @@ pub(crate) const APP_GATEWAYS: &str = "microsoft.network/applicationgateways";
 
 /// Subnet ids of a gateway's IP configurations.
 pub(crate) fn gateway_subnets(gw: &Value) -> impl Iterator<Item = &str> {
-    gw.pointer("/properties/gatewayIPConfigurations")
+    gw.at("/properties/gatewayIPConfigurations")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|c| c.pointer("/properties/subnet/id").and_then(Value::as_str))
+        .filter_map(|c| c.at("/properties/subnet/id").and_then(Value::as_str))
 }
 
 /// Whether a gateway has a frontend with a public IP address.
 pub(crate) fn has_public_frontend(gw: &Value) -> bool {
-    gw.pointer("/properties/frontendIPConfigurations")
+    gw.at("/properties/frontendIPConfigurations")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .any(|f| f.pointer("/properties/publicIPAddress/id").is_some())
+        .any(|f| f.at("/properties/publicIPAddress/id").is_some())
 }
 
 fn in_vnet(subnet_id: &str, vnet_id: &str) -> bool {
@@ -70,11 +71,11 @@ pub fn check(vnet: &Value, related: &Related, _params: &Params) -> Option<Assess
         return None;
     }
     let enabled = vnet
-        .pointer("/properties/enableDdosProtection")
+        .at("/properties/enableDdosProtection")
         .and_then(Value::as_bool)
         == Some(true);
     let plan = vnet
-        .pointer("/properties/ddosProtectionPlan/id")
+        .at("/properties/ddosProtectionPlan/id")
         .and_then(Value::as_str)
         .is_some();
     if enabled && plan {

@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: set `securityContext.appArmorProfile.type: RuntimeDefault` (or the annotation `runtime/default`) on every container.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -30,7 +31,7 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
         let mut v = Vec::new();
         for c in cs {
             let annotation = pod
-                .pointer("/metadata/annotations")
+                .at("/metadata/annotations")
                 .and_then(|a| {
                     a.get(format!(
                         "container.apparmor.security.beta.kubernetes.io/{}",
@@ -41,7 +42,7 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
                 .map(str::to_owned);
             let field = c
                 .security("appArmorProfile")
-                .or_else(|| pod.pointer("/spec/securityContext/appArmorProfile"));
+                .or_else(|| pod.at("/spec/securityContext/appArmorProfile"));
             let profile = annotation.or_else(|| field.and_then(apparmor_field));
             match profile {
                 Some(p) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&p)) => {}

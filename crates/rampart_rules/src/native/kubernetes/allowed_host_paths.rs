@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: replace hostPath volumes with persistent volumes, or allow the specific read-only paths needed.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -41,12 +42,12 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
     pod_rule(obj, params, |pod, cs| {
         let mut v = Vec::new();
         for vol in pod
-            .pointer("/spec/volumes")
+            .at("/spec/volumes")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            let Some(path) = vol.pointer("/hostPath/path").and_then(Value::as_str) else {
+            let Some(path) = vol.at("/hostPath/path").and_then(Value::as_str) else {
                 continue;
             };
             let vol_name = vol.get("name").and_then(Value::as_str).unwrap_or_default();

@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: set `runAsNonRoot: true`, a non-zero `runAsUser` and `runAsGroup` in the pod's `securityContext`.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -28,7 +29,7 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessment> {
     pod_rule(obj, params, |pod, cs| {
         let mut v = Vec::new();
-        let pod_sc = pod.pointer("/spec/securityContext");
+        let pod_sc = pod.at("/spec/securityContext");
         let rule = |name: &str| {
             param(params, name)
                 .and_then(Value::as_str)

@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: set `automountServiceAccountToken: false` on the pod (or its service account) unless it calls the API.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -27,7 +28,7 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessment> {
     pod_rule(obj, params, |pod, _| {
         if pod
-            .pointer("/spec/automountServiceAccountToken")
+            .at("/spec/automountServiceAccountToken")
             .and_then(Value::as_bool)
             == Some(false)
         {

@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: create a namespace per application and deploy into it.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -30,7 +31,7 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
     }
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
     let name = obj
-        .pointer("/metadata/name")
+        .at("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default();
     if (kind.eq_ignore_ascii_case("serviceaccount") && name == "default")

@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: remove `hostPID: true` and `hostIPC: true` from the pod spec.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -28,7 +29,7 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
     pod_rule(obj, params, |pod, _| {
         ["hostPID", "hostIPC"]
             .iter()
-            .filter(|f| pod.pointer(&format!("/spec/{f}")).and_then(Value::as_bool) == Some(true))
+            .filter(|f| pod.at(&format!("/spec/{f}")).and_then(Value::as_bool) == Some(true))
             .map(|f| format!("spec.{f} is true"))
             .collect()
     })

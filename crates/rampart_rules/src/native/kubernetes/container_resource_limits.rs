@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: set `resources.limits.cpu` and `resources.limits.memory` on every container, within the allowed maxima.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -34,7 +35,7 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
     pod_rule(obj, params, |_, cs| {
         let mut v = Vec::new();
         for c in cs {
-            let limits = c.doc.pointer("/resources/limits");
+            let limits = c.doc.at("/resources/limits");
             match limits
                 .and_then(|l| l.get("cpu"))
                 .and_then(quantity_str)

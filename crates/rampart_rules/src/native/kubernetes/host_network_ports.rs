@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: remove `hostNetwork: true` and `hostPort` from the pod spec; expose the workload through a Service.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -41,8 +42,7 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
         .unwrap_or_default();
     pod_rule(obj, params, |pod, cs| {
         let mut v = Vec::new();
-        if !allow_host_network
-            && pod.pointer("/spec/hostNetwork").and_then(Value::as_bool) == Some(true)
+        if !allow_host_network && pod.at("/spec/hostNetwork").and_then(Value::as_bool) == Some(true)
         {
             v.push("spec.hostNetwork is true".to_owned());
         }

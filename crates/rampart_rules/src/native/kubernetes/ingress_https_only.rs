@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: add a `tls` section with a certificate secret and the annotation `kubernetes.io/ingress.allow-http: "false"`.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -30,14 +31,14 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
     }
     let mut v = Vec::new();
     if obj
-        .pointer("/spec/tls")
+        .at("/spec/tls")
         .and_then(Value::as_array)
         .is_none_or(Vec::is_empty)
     {
         v.push("no spec.tls".to_owned());
     }
     let allow_http = obj
-        .pointer("/metadata/annotations/kubernetes.io~1ingress.allow-http")
+        .at("/metadata/annotations/kubernetes.io~1ingress.allow-http")
         .and_then(Value::as_str);
     if allow_http != Some("false") {
         v.push("annotation kubernetes.io/ingress.allow-http is not \"false\"".to_owned());

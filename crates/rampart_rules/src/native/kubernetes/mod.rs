@@ -27,6 +27,7 @@ pub mod no_privilege_escalation;
 pub mod read_only_root_filesystem;
 pub mod service_allowed_ports;
 
+use crate::native::PointerExt as _;
 use rampart_model::Assessment;
 use serde_json::Value;
 
@@ -49,7 +50,7 @@ impl Container<'_> {
 
 /// The object's namespace (`default` when unset, as the API server defaults it).
 pub(crate) fn namespace(obj: &Value) -> &str {
-    obj.pointer("/metadata/namespace")
+    obj.at("/metadata/namespace")
         .and_then(Value::as_str)
         .unwrap_or("default")
 }
@@ -103,10 +104,7 @@ pub(crate) fn containers<'a>(pod: &'a Value, params: &Params) -> Vec<Container<'
     let excluded_images = string_list(params, "excludedImages");
     ["containers", "initContainers", "ephemeralContainers"]
         .iter()
-        .filter_map(|list| {
-            pod.pointer(&format!("/spec/{list}"))
-                .and_then(Value::as_array)
-        })
+        .filter_map(|list| pod.at(&format!("/spec/{list}")).and_then(Value::as_array))
         .flatten()
         .map(|c| Container {
             name: c.get("name").and_then(Value::as_str).unwrap_or_default(),

@@ -6,6 +6,7 @@
 //!
 //! **Remediation**: list the ports your services need in the assignment's `allowedServicePortsList`, and remove the others.
 
+use crate::native::PointerExt as _;
 use rampart_model::{Assessment, Provider};
 use serde_json::Value;
 
@@ -30,7 +31,7 @@ pub fn check(obj: &Value, _related: &Related, params: &Params) -> Option<Assessm
     }
     let allowed = strings(params, "allowedServicePortsList");
     let v = obj
-        .pointer("/spec/ports")
+        .at("/spec/ports")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
