@@ -46,12 +46,18 @@ pub(crate) fn render(
     let threads = std::thread::available_parallelism()
         .map_or(1, NonZeroUsize::get)
         .min(MAX_THREADS);
-    render_chunked(report, options, CHUNK, threads, out)
+    render_json_chunked(report, options, CHUNK, threads, out)
 }
 
-/// [`render`] with the chunk size (items, at least 1) and the number of worker threads given
-/// (1: the single-threaded path); tests use tiny chunks to render small reports in parallel.
-pub(crate) fn render_chunked(
+/// The JSON renderer with its parallelism fixed: the big arrays in chunks of `chunk` items (at least
+/// 1) rendered by `threads` worker threads (1: the single-threaded path, as for a report of at most
+/// one chunk). The output does not depend on either; tests use tiny chunks to check that. Not an API:
+/// [`render`] chooses them itself.
+///
+/// # Errors
+/// When writing to `out` fails.
+#[doc(hidden)]
+pub fn render_json_chunked(
     report: &Report,
     options: &RenderOptions,
     chunk: usize,

@@ -62,24 +62,6 @@ pub fn render_with(
     }
 }
 
-/// The JSON renderer with its parallelism fixed: the big arrays in chunks of `chunk` items (at least
-/// 1) rendered by `threads` worker threads (1: the single-threaded path, as for a report of at most
-/// one chunk). The output does not depend on either; tests use tiny chunks to check that. Not an API:
-/// [`render_with`] chooses them itself.
-///
-/// # Errors
-/// When writing to `out` fails.
-#[doc(hidden)]
-pub fn render_json_chunked(
-    report: &Report,
-    options: &RenderOptions,
-    chunk: usize,
-    threads: usize,
-    out: &mut dyn Write,
-) -> Result<(), ReportError> {
-    json::render_chunked(report, options, chunk, threads, out)
-}
-
 /// The `rampart score explain` text: every intermediate of the score (H, U, NA, points per resource,
 /// current, max, potential increase) per control, per scope, aggregated and per group.
 #[must_use]
@@ -94,5 +76,7 @@ pub fn render_table(report: &Report, options: &RenderOptions) -> String {
 }
 
 pub use csv::CSV_HEADER;
+#[doc(hidden)]
+pub use json::render_json_chunked;
 pub use ocsf::OCSF_VERSION;
 pub use sarif::SARIF_SCHEMA_URI;
