@@ -751,6 +751,7 @@ pub(crate) struct View<'a> {
     /// Member indexes of the resource and of its `properties` (read by most conditions).
     pub(crate) members: (Members<'a>, Members<'a>),
     shared_id: std::cell::OnceCell<std::sync::Arc<str>>,
+    has_resource_group: std::cell::OnceCell<bool>,
 }
 
 impl View<'_> {
@@ -759,6 +760,13 @@ impl View<'_> {
         self.shared_id
             .get_or_init(|| std::sync::Arc::from(self.id))
             .clone()
+    }
+
+    /// Whether the id names a resource group, computed once per resource.
+    pub(crate) fn has_resource_group(&self) -> bool {
+        *self
+            .has_resource_group
+            .get_or_init(|| id_parts(self.id).1.is_some())
     }
 }
 
@@ -790,6 +798,7 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
         properties,
         members: (Members::of(Some(resource)), Members::of(properties)),
         shared_id: std::cell::OnceCell::new(),
+        has_resource_group: std::cell::OnceCell::new(),
     };
     f(&view)
 }
@@ -1002,8 +1011,13 @@ impl CompiledPolicy {
         let Some(ex) = &self.existence else {
             return Err("no details.type".to_owned());
         };
-        let id = ctx.home_id;
-        let (_, rg) = id_parts(id);
+        // The evaluated resource's own id (always, from `evaluate_typed`) has its answer cached per
+        // resource: a VM has ~25 pending checks.
+        let has_rg = if std::ptr::eq(ctx.home_id, view.id) {
+            view.has_resource_group()
+        } else {
+            id_parts(ctx.home_id).1.is_some()
+        };
         let name_of = |o: &Option<Operand>| -> R<Option<Box<str>>> {
             match o {
                 None => Ok(None),
@@ -1043,7 +1057,7 @@ impl CompiledPolicy {
             under_target,
             // A subscription-level target (no resource group) is searched in its subscription.
             scope_subscription: is_subscription
-                || rg.is_none()
+                || !has_rg
                 || ex.scope == ExistenceScope::Subscription,
             extra,
         })
