@@ -91,6 +91,16 @@ impl<'b> Engine<'b> {
         if resource.provider == Provider::Azure {
             self.policies.evaluate(resource_key, &resource.native, emit);
         }
+        self.evaluate_native(resource_key, resource, emit);
+    }
+
+    /// The native rules' part of [`Engine::evaluate`] (the same for a prepared resource).
+    fn evaluate_native(
+        &mut self,
+        resource_key: u32,
+        resource: &Resource,
+        emit: &mut dyn FnMut(u32, usize, Assessment),
+    ) {
         let recs = &self.native_recs;
         self.native.evaluate(
             resource_key,
@@ -124,16 +134,7 @@ impl<'b> Engine<'b> {
             self.policies
                 .evaluate_prepared(resource_key, &resource.native, policies, emit);
         }
-        let recs = &self.native_recs;
-        self.native.evaluate(
-            resource_key,
-            resource.provider,
-            &resource.native,
-            &mut |pos, key, a| {
-                let (rec, disabled) = recs[pos];
-                emit(key, rec, native_assessment(disabled, a));
-            },
-        );
+        self.evaluate_native(resource_key, resource, emit);
     }
 
     /// Emits every deferred assessment: the policies' then the native rules', as before, though the
