@@ -684,6 +684,73 @@ pub struct CompiledPolicy {
     pub(crate) pin_decides: bool,
     /// The rule calls `resourceGroup()` (whose `managedBy`, `tags`… come from the resource-group row).
     pub(crate) uses_resource_group: bool,
+    /// What a NonCompliant reason describes: up to three unbound fields and field counts the `if`
+    /// reads, in rule order, each path once. Depends on the rule only, so it is found once here
+    /// instead of walking the rule for every non-compliant resource.
+    pub(crate) described: Box<[Described]>,
+}
+
+/// One item of a NonCompliant reason ([`CompiledPolicy::described`]).
+#[derive(Debug, Clone)]
+pub(crate) enum Described {
+    /// `path = value` (or `path is absent`); always a [`FieldRef::Path`] without a bound.
+    Field(FieldRef),
+    /// `path[*] has N element(s)`: the counted path and its text.
+    Count { segs: Box<[Seg]>, text: Box<str> },
+}
+
+/// The fields and counts a NonCompliant reason describes (see [`CompiledPolicy::described`]).
+fn described(rule: &Cond) -> Box<[Described]> {
+    fn walk(c: &Cond, out: &mut Vec<Described>) {
+        if out.len() >= 3 {
+            return;
+        }
+        match c {
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| walk(c, out)),
+            Cond::Not(c) => walk(c, out),
+            Cond::Field {
+                field:
+                    f @ FieldRef::Path {
+                        bound: None, text, ..
+                    },
+                ..
+            } => {
+                // The same path twice (e.g. `exists` then `equals`) is described once.
+                let seen = out.iter().any(|d| match d {
+                    Described::Field(FieldRef::Path { text: t, .. }) => t == text,
+                    Described::Count { text: t, .. } => t == text,
+                    Described::Field(_) => false,
+                });
+                if !seen {
+                    out.push(Described::Field(f.clone()));
+                }
+            }
+            Cond::Count { count, .. } => {
+                if let CountSource::Field { segs, bound: None } = &count.source {
+                    let mut text = String::new();
+                    for (i, seg) in segs.iter().enumerate() {
+                        match seg {
+                            Seg::Key(k) if i == 0 => text.push_str(k),
+                            Seg::Key(k) => {
+                                text.push('.');
+                                text.push_str(k);
+                            }
+                            Seg::Wild => text.push_str("[*]"),
+                            Seg::Index(x) => text.push_str(&format!("[{x}]")),
+                        }
+                    }
+                    out.push(Described::Count {
+                        segs: segs.clone(),
+                        text: text.into(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(rule, &mut out);
+    out.into()
 }
 
 /// Which condition kinds decide applicability for non-IfNotExists effects (policy applicability
@@ -999,6 +1066,7 @@ impl CompiledPolicy {
             effect,
             applicability,
             uses_resource_group: c.uses_resource_group,
+            described: described(&cond),
             body,
             pin_decides,
             rule: cond,

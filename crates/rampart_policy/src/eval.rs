@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::compile::{
-    data_plane_targets, Bound, CompiledPolicy, Cond, Count, CountSource, Current, Effect,
-    ExistenceScope, Expr, FieldRef, Op, Operand,
+    data_plane_targets, Bound, CompiledPolicy, Cond, Count, CountSource, Current, Described,
+    Effect, ExistenceScope, Expr, FieldRef, Op, Operand,
 };
 use crate::definition::PolicyMode;
 use crate::expr::{apply, Func};
@@ -700,22 +700,21 @@ fn is_indexed(resource: &Value, type_lower: &str) -> bool {
     let id = get_present(resource, "id")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let lower_has_two = {
-        let b = id.as_bytes();
-        let pat = b"/providers/";
-        let mut n = 0;
-        let mut i = 0;
-        while i + pat.len() <= b.len() {
-            if b[i] == b'/' && b[i..i + pat.len()].eq_ignore_ascii_case(pat) {
-                n += 1;
-                i += pat.len();
-            } else {
-                i += 1;
+    // Two non-overlapping `/providers/` (ASCII case-insensitive), found from the slashes (memchr)
+    // rather than by comparing at every byte: this runs for every resource.
+    let b = id.as_bytes();
+    let pat = b"/providers/";
+    let (mut n, mut next) = (0, 0);
+    for i in memchr::memchr_iter(b'/', b) {
+        if i >= next && b.len() - i >= pat.len() && b[i..i + pat.len()].eq_ignore_ascii_case(pat) {
+            n += 1;
+            next = i + pat.len();
+            if n == 2 {
+                return false;
             }
         }
-        n >= 2
-    };
-    !lower_has_two
+    }
+    true
 }
 
 /// Types under which a related type counts as an extension (searched below the target's id).
@@ -803,81 +802,87 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
     f(&view)
 }
 
-/// Appends `path = value` for up to three unbound fields the `if` reads (the NonCompliant
-/// reason). Values are written compactly: scalars as JSON, arrays and objects summarised.
-fn describe_fields(c: &Cond, resource: &Value, out: &mut String, n: &mut usize) {
+/// Writes the NonCompliant reason: `path = value` for each described field (see
+/// [`CompiledPolicy::described`]), `path[*] has N element(s)` for each described count, `; `
+/// between them. Values are written compactly: scalars as JSON, arrays and objects summarised.
+/// Reads through borrowed values only: nothing of the resource is cloned.
+fn describe(described: &[Described], ctx: &Ctx<'_>, out: &mut String) {
     use std::fmt::Write as _;
-    if *n >= 3 {
-        return;
-    }
-    match c {
-        Cond::All(cs) | Cond::Any(cs) => {
-            cs.iter().for_each(|c| describe_fields(c, resource, out, n))
+    for (i, d) in described.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
         }
-        Cond::Not(c) => describe_fields(c, resource, out, n),
-        Cond::Field {
-            field: f @ FieldRef::Path {
-                bound: None, text, ..
-            },
-            ..
-        } => {
-            // The same path twice (e.g. `exists` then `equals`) is described once.
-            if out
-                .split("; ")
-                .any(|part| part.split(' ').next() == Some(&**text))
-            {
-                return;
+        match d {
+            Described::Field(FieldRef::Path {
+                paths, text, wild, ..
+            }) => {
+                out.push_str(text);
+                let segs = pick_path(paths, ctx.resource);
+                if *wild {
+                    // The `field()` value of a `[*]` path is the array of the selected values
+                    // (null for each absent one): summarised, or written when short and scalar.
+                    let mut first: [Option<&Value>; 3] = [None; 3];
+                    let (mut len, mut scalar) = (0usize, true);
+                    visit(Some(ctx.resource), segs, &mut |v| {
+                        if len < 3 {
+                            first[len] = v;
+                        }
+                        len += 1;
+                        scalar &= !v.is_some_and(|x| x.is_object() || x.is_array());
+                        true
+                    });
+                    if len <= 3 && scalar {
+                        out.push_str(" = [");
+                        for (j, v) in first[..len].iter().enumerate() {
+                            if j > 0 {
+                                out.push(',');
+                            }
+                            let _ = write!(out, "{}", v.unwrap_or(&Value::Null));
+                        }
+                        out.push(']');
+                    } else {
+                        let _ = write!(out, " = [{len} element(s)]");
+                    }
+                } else {
+                    describe_value(lookup(ctx.resource, segs), out);
+                }
             }
-            if *n > 0 {
-                out.push_str("; ");
-            }
-            *n += 1;
-            out.push_str(text);
-            let v = field_value(f, resource, None);
-            let _ = match v.as_ref() {
-                Value::Null => write!(out, " is absent"),
-                Value::Array(a)
-                    if a.len() <= 3 && a.iter().all(|x| !x.is_object() && !x.is_array()) =>
-                {
-                    write!(out, " = {v}")
-                }
-                Value::Array(a) => write!(out, " = [{} element(s)]", a.len()),
-                Value::Object(o)
-                    if o.len() <= 3 && o.values().all(|x| !x.is_object() && !x.is_array()) =>
-                {
-                    write!(out, " = {v}")
-                }
-                Value::Object(o) => write!(out, " = {{{} member(s)}}", o.len()),
-                Value::String(x) if x.len() > 120 => {
-                    write!(out, " = \"{}...\"", x.chars().take(117).collect::<String>())
-                }
-                other => write!(out, " = {other}"),
-            };
-        }
-        Cond::Count { count, .. } => {
-            if let CountSource::Field { segs, bound: None } = &count.source {
+            // `described` holds only paths (compile.rs).
+            Described::Field(_) => {}
+            Described::Count { segs, text } => {
                 let mut cnt = 0usize;
-                visit(Some(resource), segs, &mut |_| {
+                visit(Some(ctx.resource), segs, &mut |_| {
                     cnt += 1;
                     true
                 });
-                if *n > 0 {
-                    out.push_str("; ");
-                }
-                *n += 1;
-                for (i, seg) in segs.iter().enumerate() {
-                    let _ = match seg {
-                        Seg::Key(k) if i == 0 => write!(out, "{k}"),
-                        Seg::Key(k) => write!(out, ".{k}"),
-                        Seg::Wild => write!(out, "[*]"),
-                        Seg::Index(x) => write!(out, "[{x}]"),
-                    };
-                }
-                let _ = write!(out, " has {cnt} element(s)");
+                let _ = write!(out, "{text} has {cnt} element(s)");
             }
         }
-        _ => {}
     }
+}
+
+/// ` = value` (compact, summarised) or ` is absent`, after a described path.
+fn describe_value(v: Option<&Value>, out: &mut String) {
+    use std::fmt::Write as _;
+    let _ = match v {
+        None => write!(out, " is absent"),
+        Some(v @ Value::Array(a))
+            if a.len() <= 3 && a.iter().all(|x| !x.is_object() && !x.is_array()) =>
+        {
+            write!(out, " = {v}")
+        }
+        Some(Value::Array(a)) => write!(out, " = [{} element(s)]", a.len()),
+        Some(v @ Value::Object(o))
+            if o.len() <= 3 && o.values().all(|x| !x.is_object() && !x.is_array()) =>
+        {
+            write!(out, " = {v}")
+        }
+        Some(Value::Object(o)) => write!(out, " = {{{} member(s)}}", o.len()),
+        Some(Value::String(x)) if x.len() > 120 => {
+            write!(out, " = \"{}...\"", x.chars().take(117).collect::<String>())
+        }
+        Some(other) => write!(out, " = {other}"),
+    };
 }
 
 impl CompiledPolicy {
@@ -987,7 +992,7 @@ impl CompiledPolicy {
         match eval_cond(&self.body, &ctx, None) {
             Ok(true) => {
                 let mut reason = String::new();
-                describe_fields(&self.rule, resource, &mut reason, &mut 0);
+                describe(&self.described, &ctx, &mut reason);
                 let reason = if reason.is_empty() {
                     format!(
                         "matches the {} condition of '{}'",
