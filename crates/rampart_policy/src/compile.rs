@@ -676,7 +676,8 @@ pub struct CompiledPolicy {
     pub(crate) reads_properties: Option<String>,
     /// Lower-case types the `if` pins the resource to (None: any type).
     pub(crate) pinned_types: Option<Vec<String>>,
-    pub(crate) applicability: Applicability,
+    /// The rule reduced to what decides applicability (see [`AppCond`]).
+    pub(crate) applicable: AppCond,
     /// The `if` without the top-level type condition the pin already checked (evaluated only
     /// after the pin check).
     pub(crate) body: Cond,
@@ -751,6 +752,45 @@ fn described(rule: &Cond) -> Box<[Described]> {
     let mut out = Vec::new();
     walk(rule, &mut out);
     out.into()
+}
+
+/// The rule as applicability reads it: the conditions of the kinds [`Applicability`] selects, and
+/// in their place of every subtree without one, [`AppCond::Neutral`]. Such a subtree is neutral as a
+/// whole (true, or false under a `not`: an `allOf` or `anyOf` of neutral members, or the `not` of
+/// one, is itself neutral), so applicability no longer walks the rest of the rule per resource.
+#[derive(Debug, Clone)]
+pub(crate) enum AppCond {
+    Neutral,
+    All(Box<[AppCond]>),
+    Any(Box<[AppCond]>),
+    Not(Box<AppCond>),
+    /// A type / name / kind condition [`Applicability`] selects: evaluated.
+    Decides(Cond),
+}
+
+/// [`AppCond`] of `c` under the selection `sel`.
+pub(crate) fn app_cond(c: &Cond, sel: Applicability) -> AppCond {
+    let list = |cs: &[Cond]| -> Option<Box<[AppCond]>> {
+        let kids: Box<[AppCond]> = cs.iter().map(|c| app_cond(c, sel)).collect();
+        // An empty `allOf` is true and an empty `anyOf` false whatever the negation: not neutral.
+        (kids.is_empty() || kids.iter().any(|k| !matches!(k, AppCond::Neutral))).then_some(kids)
+    };
+    match c {
+        Cond::All(cs) => list(cs).map_or(AppCond::Neutral, AppCond::All),
+        Cond::Any(cs) => list(cs).map_or(AppCond::Neutral, AppCond::Any),
+        Cond::Not(inner) => match app_cond(inner, sel) {
+            AppCond::Neutral => AppCond::Neutral,
+            t => AppCond::Not(Box::new(t)),
+        },
+        Cond::Field { field, .. }
+            if (sel.ty && matches!(field, FieldRef::Type))
+                || (sel.name && matches!(field, FieldRef::Name))
+                || (sel.kind && matches!(field, FieldRef::Kind)) =>
+        {
+            AppCond::Decides(c.clone())
+        }
+        _ => AppCond::Neutral,
+    }
 }
 
 /// Which condition kinds decide applicability for non-IfNotExists effects (policy applicability
@@ -1064,7 +1104,7 @@ impl CompiledPolicy {
             display_name: def.display_name.clone(),
             mode: def.mode.clone(),
             effect,
-            applicability,
+            applicable: app_cond(&cond, applicability),
             uses_resource_group: c.uses_resource_group,
             described: described(&cond),
             body,

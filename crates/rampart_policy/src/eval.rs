@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::compile::{
-    data_plane_targets, Bound, CompiledPolicy, Cond, Count, CountSource, Current, Described,
-    Effect, ExistenceScope, Expr, FieldRef, Op, Operand,
+    data_plane_targets, AppCond, Bound, CompiledPolicy, Cond, Count, CountSource, Current,
+    Described, Effect, ExistenceScope, Expr, FieldRef, Op, Operand,
 };
 use crate::definition::PolicyMode;
 use crate::expr::{apply, Func};
@@ -653,25 +653,14 @@ pub(crate) fn eval_expr<'a>(
 
 /// Applicability for non-IfNotExists effects: only type/name/kind conditions (as selected by
 /// Azure's special cases) are evaluated; every other condition is neutral (true, or false under a
-/// `not`, so that it never decides).
-fn applicable<'a>(
-    c: &'a Cond,
-    ctx: &Ctx<'a>,
-    negated: bool,
-    sel: crate::compile::Applicability,
-) -> bool {
+/// `not`, so that it never decides). Walks the rule as [`AppCond`] reduced it at compile time.
+fn applicable<'a>(c: &'a AppCond, ctx: &Ctx<'a>, negated: bool) -> bool {
     match c {
-        Cond::All(cs) => cs.iter().all(|c| applicable(c, ctx, negated, sel)),
-        Cond::Any(cs) => cs.iter().any(|c| applicable(c, ctx, negated, sel)),
-        Cond::Not(c) => !applicable(c, ctx, !negated, sel),
-        Cond::Field { field, .. }
-            if (sel.ty && matches!(field, FieldRef::Type))
-                || (sel.name && matches!(field, FieldRef::Name))
-                || (sel.kind && matches!(field, FieldRef::Kind)) =>
-        {
-            eval_cond(c, ctx, None).unwrap_or(false)
-        }
-        _ => !negated,
+        AppCond::Neutral => !negated,
+        AppCond::All(cs) => cs.iter().all(|c| applicable(c, ctx, negated)),
+        AppCond::Any(cs) => cs.iter().any(|c| applicable(c, ctx, negated)),
+        AppCond::Not(c) => !applicable(c, ctx, !negated),
+        AppCond::Decides(c) => eval_cond(c, ctx, None).unwrap_or(false),
     }
 }
 
@@ -945,7 +934,7 @@ impl CompiledPolicy {
             properties: view.properties,
             members: Some(&view.members),
         };
-        let type_ok = self.pin_decides || applicable(&self.rule, &ctx, false, self.applicability);
+        let type_ok = self.pin_decides || applicable(&self.applicable, &ctx, false);
         if !type_ok {
             return Evaluation::NotApplicable;
         }

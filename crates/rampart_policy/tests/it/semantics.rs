@@ -613,3 +613,40 @@ fn prepared_on_another_evaluator_matches_evaluate() {
         assert_eq!(run(true), expected);
     }
 }
+
+#[test]
+fn applicability_reads_type_conditions_under_not_and_any_of() {
+    let other = |props: Value| json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Other/x/y", "name": "y", "type": "Microsoft.Other/x", "properties": props});
+    // Under the `not`, the TLS condition is neutral (false there), so the type condition alone
+    // decides: `not(false)`, every type applies.
+    let rule = json!({"if": {"not": {"allOf": [{"field": "type", "equals": "Microsoft.Test/things"}, {"field": TLS, "equals": "TLS1_2"}]}}, "then": {"effect": "audit"}});
+    let p = &compiled("All", rule, json!({}), json!({}));
+    assert!(matches!(
+        p.evaluate(&other(json!({"minimumTlsVersion": "TLS1_2"}))),
+        Evaluation::NonCompliant { .. }
+    ));
+    assert_eq!(
+        p.evaluate(&thing(json!({"minimumTlsVersion": "TLS1_2"}))),
+        Evaluation::Compliant
+    );
+    // In an `anyOf`, the neutral member is true: every type applies and the `if` decides.
+    let rule = json!({"if": {"anyOf": [{"field": "type", "equals": "Microsoft.Test/things"}, {"field": TLS, "exists": true}]}, "then": {"effect": "audit"}});
+    let p = &compiled("All", rule, json!({}), json!({}));
+    assert_eq!(p.evaluate(&other(json!({}))), Evaluation::Compliant);
+    assert!(matches!(
+        p.evaluate(&other(json!({"minimumTlsVersion": "TLS1_0"}))),
+        Evaluation::NonCompliant { .. }
+    ));
+    // `not(type)` beside a negated subtree without type, name or kind: the type decides alone.
+    let rule = json!({"if": {"allOf": [{"not": {"field": "type", "equals": "Microsoft.Test/things"}}, {"not": {"anyOf": [{"field": TLS, "exists": true}, {"field": TLS, "equals": "x"}]}}]}, "then": {"effect": "audit"}});
+    let p = &compiled("All", rule, json!({}), json!({}));
+    assert_eq!(p.evaluate(&thing(json!({}))), Evaluation::NotApplicable);
+    assert_eq!(
+        p.evaluate(&other(json!({"minimumTlsVersion": "TLS1_0"}))),
+        Evaluation::Compliant
+    );
+    assert!(matches!(
+        p.evaluate(&other(json!({}))),
+        Evaluation::NonCompliant { .. }
+    ));
+}
