@@ -632,11 +632,11 @@ pub(crate) fn parse_record(name: &str, kind: RecordKind, start: Pos, bytes: &[u8
         Err(_) => return parse_record_bytes(name, kind, start, bytes),
     };
     let res = match kind {
-        RecordKind::ArgRow => match serde_json::from_str::<Value>(text) {
+        RecordKind::ArgRow => match rampart_model::document::from_str(text) {
             Ok(row) => row_to_resource(row).map_err(|e| e.at(loc(name, start))),
             Err(e) => Err(json_error(name, &e, start)),
         },
-        RecordKind::ArgLine => match serde_json::from_str::<Value>(text.trim_ascii()) {
+        RecordKind::ArgLine => match rampart_model::document::from_str(text.trim_ascii()) {
             Ok(row) => row_to_resource(row).map_err(|e| e.at(line_loc(name, start.line))),
             Err(e) => Err(json_error(name, &e, start)),
         },
@@ -647,11 +647,11 @@ pub(crate) fn parse_record(name: &str, kind: RecordKind, start: Pos, bytes: &[u8
 
 fn parse_record_bytes(name: &str, kind: RecordKind, start: Pos, bytes: &[u8]) -> Out {
     let res = match kind {
-        RecordKind::ArgRow => match serde_json::from_slice::<Value>(bytes) {
+        RecordKind::ArgRow => match rampart_model::document::from_slice(bytes) {
             Ok(row) => row_to_resource(row).map_err(|e| e.at(loc(name, start))),
             Err(e) => Err(json_error(name, &e, start)),
         },
-        RecordKind::ArgLine => match serde_json::from_slice::<Value>(bytes.trim_ascii()) {
+        RecordKind::ArgLine => match rampart_model::document::from_slice(bytes.trim_ascii()) {
             Ok(row) => row_to_resource(row).map_err(|e| e.at(line_loc(name, start.line))),
             Err(e) => Err(json_error(name, &e, start)),
         },

@@ -4,6 +4,7 @@
 
 mod assessment;
 mod benchmark;
+pub mod document;
 mod resource;
 mod vulnerability;
 

@@ -102,7 +102,7 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
     /// The provider's own JSON document for the resource.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::document::deserialize")]
     pub native: serde_json::Value,
     /// Edges to other resources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -492,7 +492,7 @@ impl<'r> Runner<'r> {
         let mut cursors = vec![0usize; self.rules.len()];
         for (at, text) in self.subjects.iter().enumerate() {
             // The text is a serialized `Value`, so it always parses back.
-            let native = serde_json::from_str::<Value>(text).ok();
+            let native = rampart_model::document::from_str(text).ok();
             for (pos, rule) in self.rules.iter().enumerate() {
                 let Some(&(key, subject)) = self.pending[pos].get(cursors[pos]) else {
                     continue;
