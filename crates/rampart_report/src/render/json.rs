@@ -304,6 +304,10 @@ struct Pretty {
 
 const SPACES: &[u8] = &[b' '; 128];
 
+/// `,\n` and the indent of up to 15 levels: what precedes a member or element (from 1 when it is the
+/// first, which has no comma).
+const SEPARATOR: &[u8; 32] = b",\n                              ";
+
 fn indent<W: ?Sized + Write>(w: &mut W, depth: usize) -> io::Result<()> {
     let mut n = depth * 2;
     while n > 0 {
@@ -362,10 +366,25 @@ impl Formatter for Pretty {
     }
 }
 
-/// Whether `s` has a byte JSON must escape (`"`, `\`, or a control character below 0x20), eight
-/// bytes at a time. Exact as a yes/no test (the classic SWAR "has zero byte" / "has byte less than"
-/// formulas); a yes only sends the string to serde_json's escaper anyway.
+/// Whether `s` has a byte JSON must escape (`"`, `\`, or a control character below 0x20). Blocks of
+/// 16 bytes are tested without branching per byte (the compiler turns the block into a few vector
+/// compares), the rest eight bytes at a time (the classic SWAR "has zero byte" / "has byte less
+/// than" formulas). Exact as a yes/no test; a yes only sends the string to serde_json's escaper.
 fn needs_escape(s: &[u8]) -> bool {
+    let mut blocks = s.chunks_exact(16);
+    for block in &mut blocks {
+        let mut hit = false;
+        for &b in block {
+            hit |= (b < 0x20) | (b == b'"') | (b == b'\\');
+        }
+        if hit {
+            return true;
+        }
+    }
+    needs_escape_swar(blocks.remainder())
+}
+
+fn needs_escape_swar(s: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
@@ -399,8 +418,7 @@ impl<W: Write> Emitter<'_, W> {
     /// Before an object member: separator, newline and indent (pretty), then `"key": `.
     fn key(&mut self, first: bool, depth: usize, key: &str) -> io::Result<()> {
         if self.pretty {
-            self.out.write_all(if first { b"\n" } else { b",\n" })?;
-            indent(&mut self.out, depth)?;
+            self.separator(first, depth)?;
             self.out.write_all(b"\"")?;
             self.out.write_all(key.as_bytes())?;
             self.out.write_all(b"\": ")
@@ -414,11 +432,22 @@ impl<W: Write> Emitter<'_, W> {
         }
     }
 
+    /// Pretty: `,` unless first, then a newline and the indent of `depth`, in one write when the
+    /// indent is within [`SEPARATOR`].
+    fn separator(&mut self, first: bool, depth: usize) -> io::Result<()> {
+        let end = 2 + 2 * depth;
+        if end <= SEPARATOR.len() {
+            self.out.write_all(&SEPARATOR[usize::from(first)..end])
+        } else {
+            self.out.write_all(if first { b"\n" } else { b",\n" })?;
+            indent(&mut self.out, depth)
+        }
+    }
+
     /// Before an array element.
     fn item(&mut self, first: bool, depth: usize) -> io::Result<()> {
         if self.pretty {
-            self.out.write_all(if first { b"\n" } else { b",\n" })?;
-            indent(&mut self.out, depth)
+            self.separator(first, depth)
         } else if first {
             Ok(())
         } else {
@@ -643,5 +672,30 @@ impl<W: Write> Emitter<'_, W> {
             self.value(5, &v.sub_assessments)?;
         }
         self.close(true, 4, b"}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_escape;
+
+    #[test]
+    fn needs_escape_finds_every_escaped_byte_at_every_position() {
+        for len in 0..50 {
+            let plain = vec![b'a'; len];
+            assert!(!needs_escape(&plain), "{len}");
+            // Bytes just outside the escaped set must not count.
+            let near: Vec<u8> = (0..len)
+                .map(|i| [b' ', b'!', b'#', b'[', b']', 0x7f, 0xc3][i % 7])
+                .collect();
+            assert!(!needs_escape(&near), "{len}");
+            for at in 0..len {
+                for special in [0u8, 0x1f, b'\n', b'"', b'\\'] {
+                    let mut s = plain.clone();
+                    s[at] = special;
+                    assert!(needs_escape(&s), "{len} {at} {special}");
+                }
+            }
+        }
     }
 }
