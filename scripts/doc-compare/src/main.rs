@@ -72,10 +72,9 @@ fn main() {
                 let v: serde_json::Value = sonic_rs::from_str(r).expect("row");
                 v.as_object().map_or(0, serde_json::Map::len)
             }),
+            // What the scan reads rows with: each object's map bulk-built.
             time("serde_json::Value bulk maps", &rows, &mut |r| {
-                use serde::de::DeserializeSeed;
-                let mut de = serde_json::Deserializer::from_str(r);
-                let v = bulk::Doc.deserialize(&mut de).expect("row");
+                let v = rampart_model::document::from_str(r).expect("row");
                 v.as_object().map_or(0, serde_json::Map::len)
             }),
             time("serde_json::Value via simd", &rows, &mut |r| {
@@ -99,68 +98,3 @@ fn main() {
     }
 }
 
-/// Builds a `serde_json::Value` like serde_json's own visitor, except that each object's members are
-/// collected first and the map built from them at once (`Map::from_iter`: one sort and a bulk load
-/// instead of one B-tree insertion per member).
-mod bulk {
-    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-    use serde_json::{Map, Value};
-    use std::fmt;
-
-    pub struct Doc;
-
-    impl<'de> DeserializeSeed<'de> for Doc {
-        type Value = Value;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-            d.deserialize_any(DocVisitor)
-        }
-    }
-
-    struct DocVisitor;
-
-    impl<'de> Visitor<'de> for DocVisitor {
-        type Value = Value;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("any valid JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-            Ok(Value::Bool(v))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-            Ok(Value::String(v.to_owned()))
-        }
-        fn visit_string<E>(self, v: String) -> Result<Value, E> {
-            Ok(Value::String(v))
-        }
-        fn visit_none<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_unit<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(v) = seq.next_element_seed(Doc)? {
-                out.push(v);
-            }
-            Ok(Value::Array(out))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-            let mut entries: Vec<(String, Value)> = Vec::new();
-            while let Some(k) = map.next_key::<String>()? {
-                let v = map.next_value_seed(Doc)?;
-                entries.push((k, v));
-            }
-            Ok(Value::Object(entries.into_iter().collect::<Map<String, Value>>()))
-        }
-    }
-}
