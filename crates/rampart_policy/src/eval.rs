@@ -682,13 +682,10 @@ const NON_INDEXED: &[&str] = &[
     "microsoft.authorization/roledefinitions",
 ];
 
-fn is_indexed(resource: &Value, type_lower: &str) -> bool {
+fn is_indexed(id: &str, type_lower: &str) -> bool {
     if NON_INDEXED.contains(&type_lower) {
         return false;
     }
-    let id = get_present(resource, "id")
-        .and_then(Value::as_str)
-        .unwrap_or("");
     // Two non-overlapping `/providers/` (ASCII case-insensitive), found from the slashes (memchr)
     // rather than by comparing at every byte: this runs for every resource.
     let b = id.as_bytes();
@@ -760,13 +757,14 @@ impl View<'_> {
 
 /// Runs `f` with the resource's [`View`], without allocating for ordinary types.
 pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> T {
-    let t = get_present(resource, "type")
+    // The top-level members are indexed first and the view's own lookups go through the index.
+    let top = Members::of(Some(resource));
+    let t = top
+        .get_present("type")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let id = get_present(resource, "id")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let properties = get_present(resource, "properties");
+    let id = top.get_present("id").and_then(Value::as_str).unwrap_or("");
+    let properties = top.get_present("properties");
     let has_properties = properties.is_some();
     let mut buf = [0u8; 192];
     let owned;
@@ -781,10 +779,10 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
         resource,
         type_lower,
         id,
-        indexed: is_indexed(resource, type_lower),
+        indexed: is_indexed(id, type_lower),
         has_properties,
         properties,
-        members: (Members::of(Some(resource)), Members::of(properties)),
+        members: (top, Members::of(properties)),
         shared_id: std::cell::OnceCell::new(),
         has_resource_group: std::cell::OnceCell::new(),
     };

@@ -455,6 +455,8 @@ impl<'p> StreamingEvaluator<'p> {
         let mut lower = String::new();
         let mut values: Vec<&Value> = Vec::new();
         let mut last_lookup: Option<(LookupKey, &[u32])> = None;
+        // Per policy, its "no related resources" reason, formatted once (many checks share it).
+        let mut no_related: Vec<Option<String>> = vec![None; self.policies.len()];
         let pending = std::mem::take(&mut self.pending);
         for (key, i, p) in pending.into_checks() {
             let p = &p;
@@ -470,7 +472,11 @@ impl<'p> StreamingEvaluator<'p> {
                         key,
                         i,
                         Evaluation::NotAssessed {
-                            reason: format!("the export holds no {} resources", ex.related_type),
+                            reason: no_related[i]
+                                .get_or_insert_with(|| {
+                                    format!("the export holds no {} resources", ex.related_type)
+                                })
+                                .clone(),
                         },
                     );
                     continue;
