@@ -11,6 +11,18 @@ use std::io::{self, BufRead};
 
 use memchr::{memchr, memchr2};
 
+/// The bytes that change the scanner's state outside a string.
+const STRUCTURAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b']' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
 /// The largest single record (array element or line) we buffer; beyond this the input is rejected
 /// rather than letting one corrupt value exhaust memory.
 pub(crate) const MAX_RECORD_BYTES: usize = 256 * 1024 * 1024;
@@ -179,7 +191,15 @@ impl Scanner {
                         }
                     }
                 } else {
-                    match chunk[i] {
+                    // Outside strings only six bytes matter; the rest (`:`, `,`, digits, letters,
+                    // blanks) are skipped in a tight loop, a table lookup each.
+                    while i < chunk.len() && !STRUCTURAL[usize::from(chunk[i])] {
+                        i += 1;
+                    }
+                    let Some(&byte) = chunk.get(i) else {
+                        break;
+                    };
+                    match byte {
                         b'"' => in_string = true,
                         b'{' | b'[' => depth += 1,
                         b'}' | b']' => {
