@@ -111,10 +111,8 @@ pub struct StreamingEvaluator<'p> {
     /// Resource-group rows seen so far, by (subscription, resource group), lower-case.
     resource_groups: HashMap<(String, String), Value>,
     /// Resources of policies that call `resourceGroup()` whose resource-group row had not been seen
-    /// yet; re-evaluated in `finish` (few: only the types those policies pin). One pruned copy per
-    /// resource, shared by all its deferred policies, kept as JSON text (a parsed object costs a
-    /// B-tree node of ~640 bytes however few members it has) and parsed back one at a time.
-    rg_deferred: Vec<(u32, u32, Arc<str>)>,
+    /// yet; decided in `finish` (few: only the types those policies pin).
+    rg_deferred: Vec<DeferredRg>,
     /// Member prefixes any `resourceGroup()` policy reads: what a deferred copy keeps.
     rg_reads: Vec<Vec<Box<str>>>,
     needs_rg: bool,
@@ -140,8 +138,25 @@ pub struct Prepared {
 /// [`Prepared::rg`]).
 #[derive(Debug)]
 struct RgPrepared {
-    key: Option<(String, String)>,
+    key: Option<Arc<(String, String)>>,
     copy: Option<Arc<str>>,
+}
+
+/// A policy that calls `resourceGroup()` on a resource whose resource-group row had not been seen.
+/// At `finish`, if the row has come since, the policy is evaluated again on the pruned copy with it;
+/// otherwise the verdict found without it stands (the copy would give the same: it keeps every
+/// member those policies read), so most exports — a `Resources` query holds no resource-group rows —
+/// never parse a copy back.
+struct DeferredRg {
+    resource_key: u32,
+    policy: u32,
+    /// The resource's (subscription, resource group), shared by its deferred policies.
+    group: Option<Arc<(String, String)>>,
+    /// One pruned copy per resource, shared by its deferred policies, kept as JSON text (a parsed
+    /// object costs a B-tree node of ~640 bytes however few members it has).
+    copy: Arc<str>,
+    /// The verdict without the resource-group row (never `NotApplicable`).
+    without_row: Evaluation,
 }
 
 /// One policy of a [`Prepared`] resource.
@@ -149,9 +164,10 @@ struct RgPrepared {
 enum Step {
     /// A policy that does not call `resourceGroup()`: its verdict (never `NotApplicable`).
     Verdict(Evaluation),
-    /// A policy that calls `resourceGroup()`, and whether it applies when the resource group is
-    /// unknown; decided by `evaluate_prepared`, which knows the resource-group rows seen so far.
-    ResourceGroup { applies: bool },
+    /// A policy that calls `resourceGroup()`, and its verdict when the resource group is unknown
+    /// (`NotApplicable` when it does not apply then); decided by `evaluate_prepared`, which knows
+    /// the resource-group rows seen so far.
+    ResourceGroup { without_row: Evaluation },
 }
 
 impl std::fmt::Debug for Prepared {
@@ -278,10 +294,9 @@ impl<'p> StreamingEvaluator<'p> {
                 let policy = &policies[i];
                 if policy.uses_resource_group() {
                     uses_rg = true;
-                    let applies =
-                        !matches!(policy.evaluate_typed(view, None), Evaluation::NotApplicable);
-                    some_rg_applies |= applies;
-                    steps.push((i as u32, Step::ResourceGroup { applies }));
+                    let without_row = policy.evaluate_typed(view, None);
+                    some_rg_applies |= !matches!(without_row, Evaluation::NotApplicable);
+                    steps.push((i as u32, Step::ResourceGroup { without_row }));
                     continue;
                 }
                 match policy.evaluate_typed(view, None) {
@@ -293,7 +308,7 @@ impl<'p> StreamingEvaluator<'p> {
                 let copy = some_rg_applies
                     .then(|| Arc::<str>::from(prune(resource, &self.rg_reads).to_string()));
                 RgPrepared {
-                    key: rg_key(resource),
+                    key: rg_key(resource).map(Arc::new),
                     copy,
                 }
             });
@@ -339,22 +354,32 @@ impl<'p> StreamingEvaluator<'p> {
             Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
             other => emit(resource_key, i, other),
         };
-        let (group, copy) = match &rg {
+        let (group, key, copy) = match &rg {
             Some(RgPrepared { key, copy }) => (
-                key.as_ref().and_then(|k| self.resource_groups.get(k)),
+                key.as_deref().and_then(|k| self.resource_groups.get(k)),
+                key.as_ref(),
                 copy.as_ref(),
             ),
-            None => (None, None),
+            None => (None, None, None),
         };
         let Some(group) = group else {
             // The resource group is unknown (or no policy reads it): what applies waits for its
-            // row, as a pruned copy evaluated again at `finish`.
+            // row until `finish` (see `DeferredRg`).
             for (i, step) in steps {
                 match step {
                     Step::Verdict(verdict) => record(i as usize, verdict),
-                    Step::ResourceGroup { applies } => {
-                        if let (true, Some(copy)) = (applies, copy) {
-                            self.rg_deferred.push((resource_key, i, Arc::clone(copy)));
+                    Step::ResourceGroup { without_row } => {
+                        if matches!(without_row, Evaluation::NotApplicable) {
+                            continue;
+                        }
+                        if let Some(copy) = copy {
+                            self.rg_deferred.push(DeferredRg {
+                                resource_key,
+                                policy: i,
+                                group: key.cloned(),
+                                copy: Arc::clone(copy),
+                                without_row,
+                            });
                         }
                     }
                 }
@@ -392,9 +417,25 @@ impl<'p> StreamingEvaluator<'p> {
     /// Resolves the deferred IfNotExists checks and emits their verdicts. A related type of which
     /// the input held no resource at all gives `NotAssessed` (the export may simply not include it).
     pub fn finish(mut self, emit: &mut dyn FnMut(u32, usize, Evaluation)) {
-        // Entries of one resource are adjacent and share their text: parse it once.
+        // Entries of one resource are adjacent and share their text: parse it once, and only when
+        // its resource-group row has come since.
         let mut parsed: Option<(Arc<str>, Value)> = None;
-        for (key, i, text) in std::mem::take(&mut self.rg_deferred) {
+        for deferred in std::mem::take(&mut self.rg_deferred) {
+            let DeferredRg {
+                resource_key: key,
+                policy: i,
+                group,
+                copy: text,
+                without_row,
+            } = deferred;
+            let Some(rg) = group.as_deref().and_then(|k| self.resource_groups.get(k)) else {
+                match without_row {
+                    Evaluation::NotApplicable => {}
+                    Evaluation::NeedsRelated(p) => self.pending.push(key, i, p),
+                    other => emit(key, i as usize, other),
+                }
+                continue;
+            };
             if !parsed.as_ref().is_some_and(|(t, _)| Arc::ptr_eq(t, &text)) {
                 match serde_json::from_str::<Value>(&text) {
                     Ok(v) => parsed = Some((Arc::clone(&text), v)),
@@ -414,8 +455,7 @@ impl<'p> StreamingEvaluator<'p> {
             let Some((_, resource)) = &parsed else {
                 continue;
             };
-            let rg = rg_key(resource).and_then(|k| self.resource_groups.get(&k));
-            match self.policies[i as usize].evaluate_in_resource_group(resource, rg) {
+            match self.policies[i as usize].evaluate_in_resource_group(resource, Some(rg)) {
                 Evaluation::NotApplicable => {}
                 Evaluation::NeedsRelated(p) => self.pending.push(key, i, p),
                 other => emit(key, i as usize, other),

@@ -507,11 +507,17 @@ fn resource_group_rows_feed_resource_group_function() {
         }
     });
     assert_eq!(out, vec![Evaluation::Compliant]);
-    // Without the row, managedBy is unknown and the exclusion does not apply.
+    // Without the row, managedBy is unknown and the exclusion does not apply: the verdict kept
+    // from before `finish` is the one the resource alone gives, reason included.
     assert!(matches!(
         stream(p, std::slice::from_ref(&t)).as_slice(),
         [Evaluation::NonCompliant { .. }]
     ));
+    assert_eq!(stream(p, std::slice::from_ref(&t)), vec![p.evaluate(&t)]);
+    // A row for another resource group changes nothing.
+    let other_rg = json!({"id": "/subscriptions/s1/resourceGroups/rg2", "name": "rg2", "type": "microsoft.resources/subscriptions/resourcegroups",
+                          "managedBy": "/subscriptions/s1/resourceGroups/x/providers/Microsoft.Databricks/workspaces/w", "properties": {}});
+    assert_eq!(stream(p, &[t.clone(), other_rg]), vec![p.evaluate(&t)]);
 }
 
 #[test]
