@@ -51,16 +51,25 @@ struct RelatedItem {
 /// Top-level members always kept in a pruned copy (identity, scope and the special fields).
 const ALWAYS_KEPT: &[&str] = &["id", "name", "type", "location"];
 
-/// A copy of `v` holding only [`ALWAYS_KEPT`] and the given member prefixes (`properties.x`). The
-/// `properties` object itself is kept (possibly empty) when present, so missing-data checks see it.
-fn prune(v: &Value, reads: &[Vec<Box<str>>]) -> Value {
-    let Some(obj) = v.as_object() else {
-        return v.clone();
-    };
-    let mut out = serde_json::Map::new();
+/// What a pruned copy of an object keeps (see [`prune`]), borrowed from the object: member name →
+/// the whole member, or some members of it. Ordered by name, as `serde_json::Map` is.
+type Kept<'a> = std::collections::BTreeMap<&'a str, Part<'a>>;
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Part<'a> {
+    Whole(&'a Value),
+    Members(std::collections::BTreeMap<&'a str, &'a Value>),
+}
+
+/// The members of `obj` a pruned copy keeps: [`ALWAYS_KEPT`] and the given member prefixes
+/// (`properties.x`); the `properties` object itself (possibly empty) when present, so that
+/// missing-data checks see it.
+fn kept<'a>(obj: &'a serde_json::Map<String, Value>, reads: &[Vec<Box<str>>]) -> Kept<'a> {
+    let mut out = Kept::new();
     for (k, val) in obj {
         if ALWAYS_KEPT.iter().any(|a| a.eq_ignore_ascii_case(k)) {
-            out.insert(k.clone(), val.clone());
+            out.insert(k.as_str(), Part::Whole(val));
         }
     }
     for prefix in reads {
@@ -73,17 +82,18 @@ fn prune(v: &Value, reads: &[Vec<Box<str>>]) -> Value {
         match (rest.first(), val.as_object()) {
             (Some(sub), Some(inner)) => {
                 let slot = out
-                    .entry(key.clone())
-                    .or_insert_with(|| Value::Object(serde_json::Map::new()));
-                if let (Some(dst), Some((k2, v2))) = (
-                    slot.as_object_mut(),
+                    .entry(key.as_str())
+                    .or_insert_with(|| Part::Members(std::collections::BTreeMap::new()));
+                // A member kept whole already holds `sub`.
+                if let (Part::Members(dst), Some((k2, v2))) = (
+                    slot,
                     inner.iter().find(|(k, _)| k.eq_ignore_ascii_case(sub)),
                 ) {
-                    dst.insert(k2.clone(), v2.clone());
+                    dst.insert(k2.as_str(), v2);
                 }
             }
             _ => {
-                out.insert(key.clone(), val.clone());
+                out.insert(key.as_str(), Part::Whole(val));
             }
         }
     }
@@ -91,10 +101,44 @@ fn prune(v: &Value, reads: &[Vec<Box<str>>]) -> Value {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("properties"))
     {
-        out.entry(key.clone())
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        out.entry(key.as_str())
+            .or_insert_with(|| Part::Members(std::collections::BTreeMap::new()));
     }
-    Value::Object(out)
+    out
+}
+
+/// A copy of `v` holding only what [`kept`] selects (`v` itself when it is not an object).
+fn prune(v: &Value, reads: &[Vec<Box<str>>]) -> Value {
+    let Some(obj) = v.as_object() else {
+        return v.clone();
+    };
+    let owned = |m: &std::collections::BTreeMap<&str, &Value>| {
+        Value::Object(
+            m.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).clone()))
+                .collect(),
+        )
+    };
+    Value::Object(
+        kept(obj, reads)
+            .into_iter()
+            .map(|(k, part)| {
+                let v = match part {
+                    Part::Whole(v) => v.clone(),
+                    Part::Members(m) => owned(&m),
+                };
+                (k.to_owned(), v)
+            })
+            .collect(),
+    )
+}
+
+/// [`prune`] as JSON text, written from the borrowed selection (nothing of `v` is cloned).
+fn pruned_text(v: &Value, reads: &[Vec<Box<str>>]) -> String {
+    match v.as_object() {
+        Some(obj) => serde_json::to_string(&kept(obj, reads)).unwrap_or_else(|_| v.to_string()),
+        None => v.to_string(),
+    }
 }
 
 /// See the module documentation.
@@ -306,7 +350,7 @@ impl<'p> StreamingEvaluator<'p> {
             }
             let rg = uses_rg.then(|| {
                 let copy = some_rg_applies
-                    .then(|| Arc::<str>::from(prune(resource, &self.rg_reads).to_string()));
+                    .then(|| Arc::<str>::from(pruned_text(resource, &self.rg_reads)));
                 RgPrepared {
                     key: rg_key(resource).map(Arc::new),
                     copy,
@@ -694,9 +738,9 @@ fn parent_ids(id: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parent_ids, prune};
+    use super::{parent_ids, prune, pruned_text};
     use crate::eval::id_parts;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     #[test]
     fn id_parts_reads_subscription_and_group() {
@@ -732,6 +776,26 @@ mod tests {
             prune(&v, &[]),
             json!({"id": "i", "name": "n", "type": "t", "properties": {}})
         );
+        // The text form reads back as the copy, whatever the prefixes' order and overlap.
+        let whole_then_part = vec![
+            vec!["properties".into()],
+            vec!["Properties".into(), "A".into()],
+        ];
+        let part_then_whole = vec![
+            vec!["properties".into(), "a".into()],
+            vec!["properties".into()],
+        ];
+        let absent = vec![
+            vec!["properties".into(), "zz".into()],
+            vec!["name".into(), "x".into()],
+        ];
+        for reads in [reads, vec![], whole_then_part, part_then_whole, absent] {
+            let text = pruned_text(&v, &reads);
+            let back: Value = serde_json::from_str(&text).expect("json");
+            assert_eq!(back, prune(&v, &reads), "{reads:?}");
+            assert_eq!(text, prune(&v, &reads).to_string(), "{reads:?}");
+        }
+        assert_eq!(pruned_text(&json!([1]), &[]), "[1]");
     }
 
     #[test]
