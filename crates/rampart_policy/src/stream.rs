@@ -319,7 +319,8 @@ impl<'p> StreamingEvaluator<'p> {
             let related = self.related.get(t).map(|store| {
                 let str_of = |k| get_present(resource, k).and_then(Value::as_str);
                 let item = RelatedItem {
-                    id: str_of("id").map(Into::into),
+                    // Lower-case here, on the parse threads, for `finish`'s indexes.
+                    id: str_of("id").map(|id| id.to_ascii_lowercase().into()),
                     name: str_of("name").unwrap_or("").into(),
                     checks: store
                         .prechecked
@@ -508,30 +509,43 @@ impl<'p> StreamingEvaluator<'p> {
         // Index retained related resources (positions in their store) by ancestor id (for
         // child/extension types) and by (subscription, resource group) / subscription (for the
         // other scopes).
+        // Keys are lower-case; `by_rg`'s is `subscription/resource group`.
         #[derive(Default)]
         struct Index {
             by_ancestor: HashMap<String, Vec<u32>>,
-            by_rg: HashMap<(String, String), Vec<u32>>,
+            by_rg: HashMap<String, Vec<u32>>,
             by_sub: HashMap<String, Vec<u32>>,
         }
+        // Allocates a key only the first time it is seen.
+        fn add(map: &mut HashMap<String, Vec<u32>>, key: &str, n: u32) {
+            match map.get_mut(key) {
+                Some(list) => list.push(n),
+                None => {
+                    map.insert(key.to_owned(), vec![n]);
+                }
+            }
+        }
         let mut indexes: HashMap<&str, Index> = HashMap::new();
+        let mut rg_key_buf = String::new();
         for (t, store) in &self.related {
             let mut ix = Index::default();
             for (n, item) in store.items.iter().enumerate() {
                 let n = n as u32;
-                let id = item.id.as_deref().unwrap_or("").to_ascii_lowercase();
-                let (sub, rg) = id_parts(&id);
+                // Lower-case since `prepare`.
+                let id = item.id.as_deref().unwrap_or("");
+                let (sub, rg) = id_parts(id);
                 if let Some(s) = sub {
-                    ix.by_sub.entry(s.to_owned()).or_default().push(n);
+                    add(&mut ix.by_sub, s, n);
                     if let Some(r) = rg {
-                        ix.by_rg
-                            .entry((s.to_owned(), r.to_owned()))
-                            .or_default()
-                            .push(n);
+                        rg_key_buf.clear();
+                        rg_key_buf.push_str(s);
+                        rg_key_buf.push('/');
+                        rg_key_buf.push_str(r);
+                        add(&mut ix.by_rg, &rg_key_buf, n);
                     }
                 }
-                for parent in parent_ids(&id) {
-                    ix.by_ancestor.entry(parent.to_owned()).or_default().push(n);
+                for parent in parent_ids(id) {
+                    add(&mut ix.by_ancestor, parent, n);
                 }
             }
             indexes.insert(t.as_str(), ix);
@@ -587,13 +601,20 @@ impl<'p> StreamingEvaluator<'p> {
                         lower.extend(p.target_id().chars().map(|c| c.to_ascii_lowercase()));
                         ix.by_ancestor.get(lower.as_str())
                     } else if p.scope_subscription {
-                        p.subscription()
-                            .and_then(|s| ix.by_sub.get(&s.to_ascii_lowercase()))
+                        p.subscription().and_then(|s| {
+                            lower.clear();
+                            lower.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+                            ix.by_sub.get(lower.as_str())
+                        })
                     } else {
                         match (p.subscription(), p.resource_group()) {
-                            (Some(s), Some(r)) => ix
-                                .by_rg
-                                .get(&(s.to_ascii_lowercase(), r.to_ascii_lowercase())),
+                            (Some(s), Some(r)) => {
+                                lower.clear();
+                                lower.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+                                lower.push('/');
+                                lower.extend(r.chars().map(|c| c.to_ascii_lowercase()));
+                                ix.by_rg.get(lower.as_str())
+                            }
                             _ => None,
                         }
                     };
