@@ -4,6 +4,11 @@
 //! member. Same parser, same errors, same resulting `Value` (a repeated key keeps its last value,
 //! as serde_json's own visitor does); on the rows of a Resource Graph export ~5% fewer instructions
 //! to parse and drop, 2.8% fewer for a whole scan (BENCHMARKS.md, `scripts/doc-compare`).
+//!
+//! One deliberate difference: with its `raw_value` feature (which the workspace enables) serde_json's
+//! own visitor takes an object whose first key is its private token `$serde_json::private::RawValue`
+//! for a request to read a raw value, and rejects the document. Here that key is an ordinary key, as
+//! in any other JSON reader: a valid document is never refused for the names of its members.
 
 use std::fmt;
 
@@ -134,6 +139,13 @@ mod tests {
         assert_eq!(
             from_str(r#"{"k": 1, "k": 3}"#).ok(),
             Some(serde_json::json!({"k": 3}))
+        );
+        // The deliberate difference (module documentation).
+        let token = r#"{"$serde_json::private::RawValue": {"a": 1}}"#;
+        assert!(serde_json::from_str::<Value>(token).is_err());
+        assert_eq!(
+            from_str(token).ok(),
+            Some(serde_json::json!({"$serde_json::private::RawValue": {"a": 1}}))
         );
         // As a member of a derived type (`Resource::native`).
         #[derive(serde::Deserialize, PartialEq, Debug)]
