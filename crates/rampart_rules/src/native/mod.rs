@@ -26,6 +26,7 @@ pub mod workload;
 
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use rampart_model::{Assessment, Provider};
 use serde_json::{Map, Value};
@@ -137,9 +138,14 @@ pub struct Related {
     by_id: HashMap<String, usize>,
     /// Lower-case type → positions in `docs` of the kept resources of that type, in stream order.
     by_type: HashMap<String, Vec<usize>>,
-    nics: HashMap<String, network::Nic>,
+    nics: HashMap<String, Arc<network::Nic>>,
     subnets: HashMap<String, network::Subnet>,
-    nsgs: HashMap<String, network::Nsg>,
+    nsgs: HashMap<String, Arc<network::Nsg>>,
+    /// The deferred subject `Runner::finish` is deciding (its position), while it does.
+    subject: std::cell::Cell<Option<usize>>,
+    /// The VM network analysis of that subject, shared by the rules that read it (six network rules
+    /// each asked for it per VM).
+    nic_paths: std::cell::RefCell<Option<NicPathsMemo>>,
     /// Lower-case ids of the VMs some kept just-in-time policy covers, built by [`Related::index`]
     /// once the stream is over (a VM-by-policy scan per VM would be quadratic).
     jit_covered: Option<HashMap<String, ()>>,
@@ -170,6 +176,9 @@ fn get_ci<'m, V>(map: &'m HashMap<String, V>, id: &str) -> Option<&'m V> {
     }
 }
 
+/// [`Related::nic_paths_of`]'s memo: the subject's position, the VM's id, its analysis.
+type NicPathsMemo = (usize, Box<str>, Arc<network::VmNicPaths>);
+
 impl Related {
     /// The related resource with this id (case-insensitive), if it was in the stream and is kept as
     /// a document (not a network interface, subnet or network security group).
@@ -178,7 +187,7 @@ impl Related {
         get_ci(&self.by_id, id).map(|&i| &self.docs[i])
     }
 
-    pub(crate) fn nic(&self, id: &str) -> Option<&network::Nic> {
+    pub(crate) fn nic(&self, id: &str) -> Option<&Arc<network::Nic>> {
         get_ci(&self.nics, id)
     }
 
@@ -186,8 +195,30 @@ impl Related {
         get_ci(&self.subnets, id)
     }
 
-    pub(crate) fn nsg(&self, id: &str) -> Option<&network::Nsg> {
+    pub(crate) fn nsg(&self, id: &str) -> Option<&Arc<network::Nsg>> {
         get_ci(&self.nsgs, id)
+    }
+
+    /// `compute()`'s network analysis of the VM `vm_id`, computed once per deferred subject while
+    /// `Runner::finish` decides it (every network rule of that VM gets the same), and every time
+    /// otherwise. Keyed by the subject's position and the VM's id, so a rule that asked about another
+    /// VM would not be given this one's.
+    pub(crate) fn nic_paths_of(
+        &self,
+        vm_id: &str,
+        compute: impl FnOnce() -> network::VmNicPaths,
+    ) -> Arc<network::VmNicPaths> {
+        let Some(subject) = self.subject.get() else {
+            return Arc::new(compute());
+        };
+        if let Some((at, id, paths)) = self.nic_paths.borrow().as_ref() {
+            if *at == subject && **id == *vm_id {
+                return Arc::clone(paths);
+            }
+        }
+        let paths = Arc::new(compute());
+        *self.nic_paths.borrow_mut() = Some((subject, vm_id.into(), Arc::clone(&paths)));
+        paths
     }
 
     /// Whether a kept just-in-time policy lists this VM (case-insensitive); `None` before
@@ -294,14 +325,18 @@ impl Related {
             }
             "microsoft.network/networkinterfaces" => {
                 if let Some(id) = id {
-                    self.nics
-                        .insert(id.to_ascii_lowercase(), network::Nic::from_doc(native));
+                    self.nics.insert(
+                        id.to_ascii_lowercase(),
+                        Arc::new(network::Nic::from_doc(native)),
+                    );
                 }
             }
             "microsoft.network/networksecuritygroups" => {
                 if let Some(id) = id {
-                    self.nsgs
-                        .insert(id.to_ascii_lowercase(), network::Nsg::from_doc(native));
+                    self.nsgs.insert(
+                        id.to_ascii_lowercase(),
+                        Arc::new(network::Nsg::from_doc(native)),
+                    );
                 }
             }
             _ => {
@@ -491,6 +526,7 @@ impl<'r> Runner<'r> {
         // so a rule still emits its assessments in stream order.
         let mut cursors = vec![0usize; self.rules.len()];
         for (at, text) in self.subjects.iter().enumerate() {
+            self.related.subject.set(Some(at));
             // The text is a serialized `Value`, so it always parses back.
             let native = rampart_model::document::from_str(text).ok();
             for (pos, rule) in self.rules.iter().enumerate() {
@@ -509,6 +545,8 @@ impl<'r> Runner<'r> {
                 }
             }
         }
+        self.related.subject.set(None);
+        self.related.nic_paths.take();
     }
 }
 
@@ -575,7 +613,71 @@ pub fn rules() -> &'static [NativeRule] {
 #[cfg(test)]
 mod tests {
     use super::PointerExt;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    /// The six VM network rules share one network analysis per VM (`Related::nic_paths_of`). Run
+    /// together over every fixture of any of them, each must decide as it does alone.
+    #[test]
+    fn vm_network_rules_together_decide_as_each_alone() {
+        use super::azure::{
+            internal_vm_nsg, internet_facing_vm_nsg, management_ports_closed, vm_ip_forwarding,
+            vm_jit_access, vm_nsg_ports_restricted,
+        };
+        let ids = [
+            internal_vm_nsg::META.id,
+            internet_facing_vm_nsg::META.id,
+            management_ports_closed::META.id,
+            vm_ip_forwarding::META.id,
+            vm_jit_access::META.id,
+            vm_nsg_ports_restricted::META.id,
+        ];
+        let rules: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let rule = super::registry::RULES
+                    .iter()
+                    .find(|r| r.meta.id == *id)
+                    .unwrap_or_else(|| panic!("rule {id}"));
+                (rule, super::rule_params(rule))
+            })
+            .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut files = 0;
+        for id in ids {
+            let Ok(entries) = std::fs::read_dir(dir.join(id)) else {
+                panic!("fixtures of {id}");
+            };
+            for entry in entries.flatten() {
+                let text = std::fs::read_to_string(entry.path()).expect("fixture");
+                let fixture: Value = serde_json::from_str(&text).expect("json");
+                // Fixtures with parameter overrides decide under other parameters: skipped here.
+                let Value::Array(docs) = fixture else {
+                    continue;
+                };
+                files += 1;
+                let mut runner = super::Runner::new(rules.clone());
+                let mut together: Vec<Vec<(u32, String)>> = vec![Vec::new(); ids.len()];
+                let mut record = |pos: usize, key: u32, a: rampart_model::Assessment| {
+                    together[pos].push((key, format!("{a:?}")));
+                };
+                for (key, doc) in (0u32..).zip(&docs) {
+                    runner.evaluate(key, rampart_model::Provider::Azure, doc, &mut record);
+                }
+                runner.finish(&mut record);
+                for (pos, id) in ids.iter().enumerate() {
+                    let alone: Vec<String> = super::run_rule(id, &docs)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(_, a)| format!("{a:?}"))
+                        .collect();
+                    let shared: Vec<String> =
+                        together[pos].iter().map(|(_, a)| a.clone()).collect();
+                    assert_eq!(shared, alone, "{id} on {}", entry.path().display());
+                }
+            }
+        }
+        assert!(files > 20, "{files} fixture files");
+    }
 
     /// `at` answers as `Value::pointer` does, escapes and index rules included.
     #[test]

@@ -27,7 +27,8 @@ pub const META: RuleMeta = RuleMeta {
 /// The check: applicable only to VMs with a public IP on some NIC.
 #[must_use]
 pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessment> {
-    let paths = match vm_nic_paths(vm, related) {
+    let resolved = vm_nic_paths(vm, related);
+    let paths = match &*resolved {
         Ok(p) => p,
         Err(e) => return Some(Assessment::not_assessed(e.reason())),
     };
@@ -38,8 +39,8 @@ pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessme
 }
 
 /// Shared with the non-Internet-facing rule: unhealthy if a NIC has no NSG in its path.
-pub(crate) fn nsg_verdict<'a, 'b: 'a>(
-    paths: impl Iterator<Item = &'a super::network::NicPath<'b>>,
+pub(crate) fn nsg_verdict<'a>(
+    paths: impl Iterator<Item = &'a super::network::NicPath>,
 ) -> Option<Assessment> {
     let mut bare = Vec::new();
     let mut unknown = None;

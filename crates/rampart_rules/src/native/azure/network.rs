@@ -13,6 +13,7 @@
 
 use crate::native::PointerExt as _;
 use serde_json::Value;
+use std::sync::Arc;
 
 use super::super::Related;
 
@@ -196,13 +197,13 @@ impl Nsg {
 
 /// One NIC of a VM with what was found about its path.
 #[derive(Debug)]
-pub(crate) struct NicPath<'a> {
+pub(crate) struct NicPath {
     /// The NIC id.
     pub(crate) id: String,
     /// The NIC.
-    pub(crate) nic: &'a Nic,
+    pub(crate) nic: Arc<Nic>,
     /// NSGs in the inbound path (subnet's first, then the NIC's), with their ids.
-    pub(crate) nsgs: Vec<(String, &'a Nsg)>,
+    pub(crate) nsgs: Vec<(String, Arc<Nsg>)>,
     /// Referenced NSGs / subnets that were not in the inventory.
     pub(crate) missing: Vec<String>,
     /// Whether an IP configuration has a public IP address.
@@ -234,11 +235,18 @@ impl Unresolved {
     }
 }
 
-/// Resolves the NICs of a VM and the NSGs in front of each.
-pub(crate) fn vm_nic_paths<'a>(
-    vm: &Value,
-    related: &'a Related,
-) -> Result<Vec<NicPath<'a>>, Unresolved> {
+/// A VM's NICs with the NSGs in front of each, or why they could not be resolved.
+pub(crate) type VmNicPaths = Result<Vec<NicPath>, Unresolved>;
+
+/// Resolves the NICs of a VM and the NSGs in front of each (once per VM while the runner decides
+/// its deferred subjects: [`Related::nic_paths_of`]).
+pub(crate) fn vm_nic_paths(vm: &Value, related: &Related) -> Arc<VmNicPaths> {
+    related.nic_paths_of(str_at(vm, "/id").unwrap_or(""), || {
+        resolve_nic_paths(vm, related)
+    })
+}
+
+fn resolve_nic_paths(vm: &Value, related: &Related) -> VmNicPaths {
     if str_at(vm, "/type")
         .is_some_and(|t| t.eq_ignore_ascii_case("microsoft.classiccompute/virtualmachines"))
     {
@@ -261,7 +269,7 @@ pub(crate) fn vm_nic_paths<'a>(
     Ok(paths)
 }
 
-fn nic_path<'a>(id: &str, nic: &'a Nic, related: &'a Related) -> NicPath<'a> {
+fn nic_path(id: &str, nic: &Arc<Nic>, related: &Related) -> NicPath {
     let mut nsgs = Vec::new();
     let mut missing = Vec::new();
     let mut public_ip = false;
@@ -285,7 +293,7 @@ fn nic_path<'a>(id: &str, nic: &'a Nic, related: &'a Related) -> NicPath<'a> {
             Some(subnet) => {
                 if let Some(nsg_id) = subnet.nsg.as_deref() {
                     match related.nsg(nsg_id) {
-                        Some(nsg) => nsgs.push((nsg_id.to_owned(), nsg)),
+                        Some(nsg) => nsgs.push((nsg_id.to_owned(), Arc::clone(nsg))),
                         None => missing.push(format!("network security group {nsg_id}")),
                     }
                 }
@@ -294,13 +302,13 @@ fn nic_path<'a>(id: &str, nic: &'a Nic, related: &'a Related) -> NicPath<'a> {
     }
     if let Some(nsg_id) = nic.nsg.as_deref() {
         match related.nsg(nsg_id) {
-            Some(nsg) => nsgs.push((nsg_id.to_owned(), nsg)),
+            Some(nsg) => nsgs.push((nsg_id.to_owned(), Arc::clone(nsg))),
             None => missing.push(format!("network security group {nsg_id}")),
         }
     }
     NicPath {
         id: id.to_owned(),
-        nic,
+        nic: Arc::clone(nic),
         nsgs,
         missing,
         public_ip,
@@ -351,7 +359,7 @@ pub(crate) const MANAGEMENT_PORTS: [u16; 4] = [22, 3389, 5985, 5986];
 /// The management ports of a VM's NICs open to the whole Internet (with what opens them), and the
 /// inventory gaps that left a port undecided. A NIC with no NSG at all is open only if it has a public
 /// IP address; otherwise a port is open when every NSG in the path allows it.
-pub(crate) fn open_management_ports(paths: &[NicPath<'_>]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn open_management_ports(paths: &[NicPath]) -> (Vec<String>, Vec<String>) {
     let mut open = Vec::new();
     let mut unknown = Vec::new();
     for path in paths {

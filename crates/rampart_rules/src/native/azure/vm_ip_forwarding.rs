@@ -27,7 +27,8 @@ pub const META: RuleMeta = RuleMeta {
 /// The check.
 #[must_use]
 pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessment> {
-    let paths = match vm_nic_paths(vm, related) {
+    let resolved = vm_nic_paths(vm, related);
+    let paths = match &*resolved {
         Ok(p) => p,
         Err(e) => return Some(Assessment::not_assessed(e.reason())),
     };

@@ -57,11 +57,12 @@ pub fn check(vm: &Value, related: &Related, _params: &Params) -> Option<Assessme
     if covered {
         return Some(Assessment::healthy());
     }
-    let paths = match vm_nic_paths(vm, related) {
+    let resolved = vm_nic_paths(vm, related);
+    let paths = match &*resolved {
         Ok(p) => p,
         Err(e) => return Some(Assessment::not_assessed(e.reason())),
     };
-    let (open, unknown) = open_management_ports(&paths);
+    let (open, unknown) = open_management_ports(paths);
     if open.is_empty() {
         return Some(match unknown.first() {
             Some(missing) => Assessment::not_assessed(format!("not in the inventory: {missing}")),
