@@ -394,11 +394,8 @@ impl<'p> StreamingEvaluator<'p> {
             }
         }
         let pending = &mut self.pending;
-        let mut record = |i: usize, verdict: Evaluation| match verdict {
-            Evaluation::NotApplicable => {}
-            Evaluation::NeedsRelated(p) => pending.push(resource_key, i as u32, p),
-            other => emit(resource_key, i, other),
-        };
+        let mut record =
+            |i: usize, verdict: Evaluation| pending.route(resource_key, i as u32, verdict, emit);
         let (group, key, copy) = match &rg {
             Some(RgPrepared { key, copy }) => (
                 key.as_deref().and_then(|k| self.resource_groups.get(k)),
@@ -474,11 +471,7 @@ impl<'p> StreamingEvaluator<'p> {
                 without_row,
             } = deferred;
             let Some(rg) = group.as_deref().and_then(|k| self.resource_groups.get(k)) else {
-                match without_row {
-                    Evaluation::NotApplicable => {}
-                    Evaluation::NeedsRelated(p) => self.pending.push(key, i, p),
-                    other => emit(key, i as usize, other),
-                }
+                self.pending.route(key, i, without_row, emit);
                 continue;
             };
             if !parsed.as_ref().is_some_and(|(t, _)| Arc::ptr_eq(t, &text)) {
@@ -500,11 +493,8 @@ impl<'p> StreamingEvaluator<'p> {
             let Some((_, resource)) = &parsed else {
                 continue;
             };
-            match self.policies[i as usize].evaluate_in_resource_group(resource, Some(rg)) {
-                Evaluation::NotApplicable => {}
-                Evaluation::NeedsRelated(p) => self.pending.push(key, i, p),
-                other => emit(key, i as usize, other),
-            }
+            let verdict = self.policies[i as usize].evaluate_in_resource_group(resource, Some(rg));
+            self.pending.route(key, i, verdict, emit);
         }
         // Index retained related resources (positions in their store) by ancestor id (for
         // child/extension types) and by (subscription, resource group) / subscription (for the
@@ -537,11 +527,7 @@ impl<'p> StreamingEvaluator<'p> {
                 if let Some(s) = sub {
                     add(&mut ix.by_sub, s, n);
                     if let Some(r) = rg {
-                        rg_key_buf.clear();
-                        rg_key_buf.push_str(s);
-                        rg_key_buf.push('/');
-                        rg_key_buf.push_str(r);
-                        add(&mut ix.by_rg, &rg_key_buf, n);
+                        add(&mut ix.by_rg, index_key(&mut rg_key_buf, &[s, r]), n);
                     }
                 }
                 for parent in parent_ids(id) {
@@ -597,24 +583,13 @@ impl<'p> StreamingEvaluator<'p> {
                 Some((at, found)) if at == lookup && p.extra.is_none() => found,
                 _ => {
                     let found = if p.under_target {
-                        lower.clear();
-                        lower.extend(p.target_id().chars().map(|c| c.to_ascii_lowercase()));
-                        ix.by_ancestor.get(lower.as_str())
+                        ix.by_ancestor.get(index_key(&mut lower, &[p.target_id()]))
                     } else if p.scope_subscription {
-                        p.subscription().and_then(|s| {
-                            lower.clear();
-                            lower.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-                            ix.by_sub.get(lower.as_str())
-                        })
+                        p.subscription()
+                            .and_then(|s| ix.by_sub.get(index_key(&mut lower, &[s])))
                     } else {
                         match (p.subscription(), p.resource_group()) {
-                            (Some(s), Some(r)) => {
-                                lower.clear();
-                                lower.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-                                lower.push('/');
-                                lower.extend(r.chars().map(|c| c.to_ascii_lowercase()));
-                                ix.by_rg.get(lower.as_str())
-                            }
+                            (Some(s), Some(r)) => ix.by_rg.get(index_key(&mut lower, &[s, r])),
                             _ => None,
                         }
                     };
@@ -649,6 +624,18 @@ impl<'p> StreamingEvaluator<'p> {
     }
 }
 
+/// A key of `finish`'s indexes: `parts` ASCII-lower-cased and joined by `/`, written into `buf`.
+fn index_key<'b>(buf: &'b mut String, parts: &[&str]) -> &'b str {
+    buf.clear();
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            buf.push('/');
+        }
+        buf.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    buf
+}
+
 /// What a candidate lookup of `finish` depends on: the target id's address, the index's address, and
 /// the scope flags.
 type LookupKey = (usize, usize, bool, bool);
@@ -667,6 +654,22 @@ struct PendingList {
 }
 
 impl PendingList {
+    /// Where a policy's verdict on a resource goes: nowhere when the policy does not apply, into
+    /// this list when it waits for related resources, else out through `emit`.
+    fn route(
+        &mut self,
+        key: u32,
+        policy: u32,
+        verdict: Evaluation,
+        emit: &mut dyn FnMut(u32, usize, Evaluation),
+    ) {
+        match verdict {
+            Evaluation::NotApplicable => {}
+            Evaluation::NeedsRelated(p) => self.push(key, policy, p),
+            other => emit(key, policy as usize, other),
+        }
+    }
+
     fn push(&mut self, key: u32, policy: u32, p: PendingExistence) {
         let PendingExistence {
             target_id,
