@@ -694,8 +694,13 @@ pub struct CompiledPolicy {
 /// One item of a NonCompliant reason ([`CompiledPolicy::described`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Described {
-    /// `path = value` (or `path is absent`); always a [`FieldRef::Path`] without a bound.
-    Field(FieldRef),
+    /// `path = value` (or `path is absent`): an unbound [`FieldRef::Path`]'s candidate paths, text
+    /// and whether it selects a collection.
+    Field {
+        paths: Box<[Box<[Seg]>]>,
+        text: Box<str>,
+        wild: bool,
+    },
     /// `path[*] has N element(s)`: the counted path and its text.
     Count { segs: Box<[Seg]>, text: Box<str> },
 }
@@ -711,19 +716,26 @@ fn described(rule: &Cond) -> Box<[Described]> {
             Cond::Not(c) => walk(c, out),
             Cond::Field {
                 field:
-                    f @ FieldRef::Path {
-                        bound: None, text, ..
+                    FieldRef::Path {
+                        paths,
+                        text,
+                        wild,
+                        bound: None,
                     },
                 ..
             } => {
                 // The same path twice (e.g. `exists` then `equals`) is described once.
                 let seen = out.iter().any(|d| match d {
-                    Described::Field(FieldRef::Path { text: t, .. }) => t == text,
-                    Described::Count { text: t, .. } => t == text,
-                    Described::Field(_) => false,
+                    Described::Field { text: t, .. } | Described::Count { text: t, .. } => {
+                        t == text
+                    }
                 });
                 if !seen {
-                    out.push(Described::Field(f.clone()));
+                    out.push(Described::Field {
+                        paths: paths.clone(),
+                        text: text.clone(),
+                        wild: *wild,
+                    });
                 }
             }
             Cond::Count { count, .. } => {

@@ -792,7 +792,7 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
 /// Writes the NonCompliant reason: `path = value` for each described field (see
 /// [`CompiledPolicy::described`]), `path[*] has N element(s)` for each described count, `; `
 /// between them. Values are written compactly: scalars as JSON, arrays and objects summarised.
-/// Reads through borrowed values only: nothing of the resource is cloned.
+/// Reads through borrowed values only (nothing of the resource is cloned), from the member indexes.
 fn describe(described: &[Described], ctx: &Ctx<'_>, out: &mut String) {
     use std::fmt::Write as _;
     for (i, d) in described.iter().enumerate() {
@@ -800,45 +800,26 @@ fn describe(described: &[Described], ctx: &Ctx<'_>, out: &mut String) {
             out.push_str("; ");
         }
         match d {
-            Described::Field(FieldRef::Path {
-                paths, text, wild, ..
-            }) => {
+            Described::Field { paths, text, wild } => {
                 out.push_str(text);
-                let segs = pick_path(paths, ctx.resource);
+                let (root, rest) = ctx.root_of(ctx.pick_path(paths));
                 if *wild {
-                    // The `field()` value of a `[*]` path is the array of the selected values
-                    // (null for each absent one): summarised, or written when short and scalar.
-                    let mut first: [Option<&Value>; 3] = [None; 3];
-                    let (mut len, mut scalar) = (0usize, true);
-                    visit(Some(ctx.resource), segs, &mut |v| {
-                        if len < 3 {
-                            first[len] = v;
-                        }
-                        len += 1;
-                        scalar &= !v.is_some_and(|x| x.is_object() || x.is_array());
+                    // The `field()` value of a `[*]` path: the array of the selected values (null
+                    // for each absent one).
+                    let mut items = Items::default();
+                    visit(root, rest, &mut |v| {
+                        items.push(v);
                         true
                     });
-                    if len <= 3 && scalar {
-                        out.push_str(" = [");
-                        for (j, v) in first[..len].iter().enumerate() {
-                            if j > 0 {
-                                out.push(',');
-                            }
-                            let _ = write!(out, "{}", v.unwrap_or(&Value::Null));
-                        }
-                        out.push(']');
-                    } else {
-                        let _ = write!(out, " = [{len} element(s)]");
-                    }
+                    items.write(out);
                 } else {
-                    describe_value(lookup(ctx.resource, segs), out);
+                    describe_value(root.and_then(|r| lookup(r, rest)), out);
                 }
             }
-            // `described` holds only paths (compile.rs).
-            Described::Field(_) => {}
             Described::Count { segs, text } => {
+                let (root, rest) = ctx.root_of(segs);
                 let mut cnt = 0usize;
-                visit(Some(ctx.resource), segs, &mut |_| {
+                visit(root, rest, &mut |_| {
                     cnt += 1;
                     true
                 });
@@ -853,12 +834,12 @@ fn describe_value(v: Option<&Value>, out: &mut String) {
     use std::fmt::Write as _;
     let _ = match v {
         None => write!(out, " is absent"),
-        Some(v @ Value::Array(a))
-            if a.len() <= 3 && a.iter().all(|x| !x.is_object() && !x.is_array()) =>
-        {
-            write!(out, " = {v}")
+        Some(Value::Array(a)) => {
+            let mut items = Items::default();
+            a.iter().for_each(|x| items.push(Some(x)));
+            items.write(out);
+            Ok(())
         }
-        Some(Value::Array(a)) => write!(out, " = [{} element(s)]", a.len()),
         Some(v @ Value::Object(o))
             if o.len() <= 3 && o.values().all(|x| !x.is_object() && !x.is_array()) =>
         {
@@ -870,6 +851,42 @@ fn describe_value(v: Option<&Value>, out: &mut String) {
         }
         Some(other) => write!(out, " = {other}"),
     };
+}
+
+/// An array as a reason shows it: its length, its first three items (`None`: absent, shown as
+/// null) and whether any item is an object or an array.
+#[derive(Default)]
+struct Items<'v> {
+    first: [Option<&'v Value>; 3],
+    len: usize,
+    nested: bool,
+}
+
+impl<'v> Items<'v> {
+    fn push(&mut self, v: Option<&'v Value>) {
+        if let Some(slot) = self.first.get_mut(self.len) {
+            *slot = v;
+        }
+        self.len += 1;
+        self.nested |= v.is_some_and(|x| x.is_object() || x.is_array());
+    }
+
+    /// ` = [a,b,c]` (compact JSON) for at most three scalars, else ` = [N element(s)]`.
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        if self.len > 3 || self.nested {
+            let _ = write!(out, " = [{} element(s)]", self.len);
+            return;
+        }
+        out.push_str(" = [");
+        for (j, v) in self.first[..self.len].iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{}", v.unwrap_or(&Value::Null));
+        }
+        out.push(']');
+    }
 }
 
 impl CompiledPolicy {
