@@ -458,8 +458,8 @@ impl<W: Write> Emitter<'_, W> {
     /// Closes an object or array whose members are at `depth + 1`.
     fn close(&mut self, any: bool, depth: usize, bracket: &[u8]) -> io::Result<()> {
         if self.pretty && any {
-            self.out.write_all(b"\n")?;
-            indent(&mut self.out, depth)?;
+            // A newline and the indent: what precedes a first member.
+            self.separator(true, depth)?;
         }
         self.out.write_all(bracket)
     }
