@@ -30,9 +30,12 @@ use serde_json::ser::{CompactFormatter, Formatter};
 use crate::render::RenderOptions;
 use crate::{RecommendationReport, Report, ReportError, ResourceResultView, ResourceView};
 
-/// Items (results or resources) per chunk rendered by a worker: ~220 bytes each pretty-printed, so
-/// ~7 MB per buffer; large enough that handing a chunk over costs nothing next to rendering it.
-const CHUNK: usize = 32 * 1024;
+/// Items (results or resources) per chunk rendered by a worker: ~300-600 bytes each pretty-printed,
+/// so ~100 KB per buffer. Small, so that a chunk is still in cache when the writer hands it to the
+/// kernel, which copies it into the page cache: with 7 MB chunks that copy ran from memory and
+/// rendering + writing the 1M report took 6.2-6.9 s; with 256 items, 2.8-3.0 s (BENCHMARKS.md,
+/// session 5). 128 and fewer were slower again (more hand-overs).
+const CHUNK: usize = 256;
 
 /// Most worker threads started: the calling thread writes every byte alone, so on a big machine more
 /// workers would mostly wait for it while holding a buffer each.
