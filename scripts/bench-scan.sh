@@ -17,9 +17,12 @@ echo "input: $FILE ($(du -h "$FILE" | cut -f1), $N resources)"
 rm -f "$WORK"/report.*
 sync
 "$BIN/rampart-bench-floor" "$FILE"
+# Each scan also prints its phases (read = parse + evaluate, finish, report, render + write) from its debug log.
 for format in json table; do
-  /usr/bin/time -f "rampart scan --format $format: %e s wall, %U s user, %S s sys, peak RSS %M KB" \
-    "$BIN/rampart" scan "$FILE" --format "$format" --no-progress -o "$WORK/report.$format"
+  RAMPART_LOG=rampart_scan=debug,rampart=debug /usr/bin/time \
+    -f "rampart scan --format $format: %e s wall, %U s user, %S s sys, peak RSS %M KB" \
+    "$BIN/rampart" scan "$FILE" --format "$format" --no-progress -o "$WORK/report.$format" 2>&1 |
+    sed -n -e 's/.*scan phases /  phases: /p' -e 's/.*report written /  /p' -e '/^rampart scan/p'
 done
 python3 - "$N" <<'PY'
 import sys
