@@ -160,6 +160,9 @@ pub(crate) enum FieldRef {
         text: Box<str>,
         wild: bool,
         bound: Option<Bound>,
+        /// For a plain path (no candidate has `[*]`, not bound to a `count`): the candidates' id
+        /// ([`memo_id`]), under which evaluation memoises the path's value per resource.
+        memo_key: Option<u32>,
     },
     /// A data-plane alias (e.g. `Microsoft.KeyVault.Data/...`) with no Resource Manager property.
     DataPlane(Box<str>),
@@ -468,11 +471,14 @@ impl Compiler<'_> {
         {
             self.reads_properties = Some(paths[0].clone());
         }
+        let bound = self.bind(&first);
+        let plain = bound.is_none() && !parsed.iter().any(|p| has_wild(p));
         Ok(FieldRef::Path {
             wild: has_wild(&first),
-            bound: self.bind(&first),
+            bound,
             text: paths[0].as_str().into(),
             paths: parsed.into(),
+            memo_key: if plain { memo_id(paths) } else { None },
         })
     }
 
@@ -721,6 +727,7 @@ fn described(rule: &Cond) -> Box<[Described]> {
                         text,
                         wild,
                         bound: None,
+                        ..
                     },
                 ..
             } => {
@@ -1176,6 +1183,27 @@ impl CompiledPolicy {
     pub fn pinned_types(&self) -> Option<&[String]> {
         self.pinned_types.as_deref()
     }
+}
+
+/// The memo id of a plain path's candidate list: equal lists get equal ids in every policy compiled
+/// in this process (and unequal lists different ones), so that evaluation can share a path's value
+/// between policies by id alone. Interned process-wide: ids are small and dense, and the table
+/// holds each distinct candidate list once (a few hundred for the built-in initiative).
+fn memo_id(paths: &[String]) -> Option<u32> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static IDS: OnceLock<Mutex<HashMap<Vec<String>, u32>>> = OnceLock::new();
+    let mut ids = IDS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(&id) = ids.get(paths) {
+        return Some(id);
+    }
+    // Past u32::MAX lists (never, in practice) a path is simply not memoised.
+    let id = u32::try_from(ids.len()).ok()?;
+    ids.insert(paths.to_vec(), id);
+    Some(id)
 }
 
 /// Leading member names (at most two: `properties.<x>`) of every path a condition reads from the

@@ -188,10 +188,24 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// The values of the evaluated resource's plain paths (`FieldRef::Path` with a `memo_key`), each
+/// resolved once per resource and shared by every policy evaluated on it. The image conditions of
+/// the machine policies test `imagePublisher`, `imageOffer` and `imageSKU` dozens of times a
+/// policy, and each test walked the path from the resource down (BENCHMARKS.md, session 6).
+///
+/// Invariant: an entry holds the value its id's paths resolve to on the resource of the view that
+/// owns the memo (`View::plain`).
+#[derive(Default)]
+pub(crate) struct PathMemo<'v> {
+    entries: std::cell::RefCell<Vec<(u32, Option<&'v Value>)>>,
+}
+
 /// Evaluation context: the resource `field` conditions read, the id whose resource group and
 /// subscription `resourceGroup()` / `subscription()` describe, and `field()` slots of details.
+/// `'a` is the lifetime of the values and conditions read, `'m` the borrow of the evaluated
+/// resource's view and `'v` the view's own (kept apart: `count` narrows `'a` for its elements).
 #[derive(Clone, Copy)]
-pub(crate) struct Ctx<'a> {
+pub(crate) struct Ctx<'a, 'm, 'v: 'a> {
     pub(crate) resource: &'a Value,
     pub(crate) home_id: &'a str,
     pub(crate) slots: &'a [Value],
@@ -200,10 +214,12 @@ pub(crate) struct Ctx<'a> {
     /// `resource.properties`, looked up once: most paths start there.
     pub(crate) properties: Option<&'a Value>,
     /// Member indexes of `resource` and `properties`, when built (the evaluated resource).
-    pub(crate) members: Option<&'a (Members<'a>, Members<'a>)>,
+    pub(crate) members: Option<&'m (Members<'a>, Members<'a>)>,
+    /// The view of `resource` when it is the evaluated resource: its plain paths are memoised.
+    pub(crate) view: Option<&'m View<'v>>,
 }
 
-impl<'a> Ctx<'a> {
+impl<'a> Ctx<'a, '_, '_> {
     /// Where an unbound path starts: `properties.…` paths from the cached `properties` object.
     /// With member indexes, the member of `properties` is resolved here too.
     fn root_of<'s>(&self, segs: &'s [Seg]) -> (Option<&'a Value>, &'s [Seg]) {
@@ -227,6 +243,18 @@ impl<'a> Ctx<'a> {
             let (root, rest) = self.root_of(head);
             root.and_then(|r| lookup(r, rest)).is_some()
         })
+    }
+
+    /// The value of a plain path (`FieldRef::Path` with a `memo_key`): what `visit` gives from
+    /// `root_of(pick_path(paths))`, looked up once per resource through the view's memo.
+    fn plain(&self, id: u32, paths: &[Box<[Seg]>]) -> Option<&'a Value> {
+        match self.view {
+            Some(view) => view.plain(id, paths),
+            None => {
+                let (root, segs) = self.root_of(self.pick_path(paths));
+                root.and_then(|r| lookup(r, segs))
+            }
+        }
     }
 
     /// A top-level member of the resource ([`get_present`]).
@@ -373,7 +401,11 @@ fn present(v: &Value) -> Option<&Value> {
     (!v.is_null()).then_some(v)
 }
 
-pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) -> R<bool> {
+pub(crate) fn eval_cond<'a>(
+    c: &'a Cond,
+    ctx: &Ctx<'a, '_, '_>,
+    scope: Option<&Scope<'a>>,
+) -> R<bool> {
     match c {
         Cond::All(cs) => {
             for c in cs.iter() {
@@ -395,6 +427,11 @@ pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a>, scope: Option<&Scope<'a>
         Cond::Field { field, op, rhs } => {
             let rhs = operand(rhs, ctx, scope)?;
             match field {
+                FieldRef::Path {
+                    paths,
+                    memo_key: Some(key),
+                    ..
+                } => apply_op(*op, ctx.plain(*key, paths), &rhs, false),
                 FieldRef::Path { paths, bound, .. } => {
                     let (root, segs): (Option<&'a Value>, &[Seg]) = match bound {
                         Some(Bound { depth, rest }) => (scope.and_then(|s| s.at(*depth)), rest),
@@ -441,7 +478,7 @@ pub(crate) fn eval_cond<'a>(c: &'a Cond, ctx: &Ctx<'a>, scope: Option<&Scope<'a>
     }
 }
 
-fn eval_count<'a>(count: &'a Count, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) -> R<u64> {
+fn eval_count<'a>(count: &'a Count, ctx: &Ctx<'a, '_, '_>, scope: Option<&Scope<'a>>) -> R<u64> {
     let depth = scope.map_or(0, |s| s.depth + 1);
     let mut n = 0u64;
     let mut err = None;
@@ -505,7 +542,11 @@ fn eval_count<'a>(count: &'a Count, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) ->
     }
 }
 
-fn operand<'a>(o: &'a Operand, ctx: &Ctx<'a>, scope: Option<&Scope<'a>>) -> R<Cow<'a, Value>> {
+fn operand<'a>(
+    o: &'a Operand,
+    ctx: &Ctx<'a, '_, '_>,
+    scope: Option<&Scope<'a>>,
+) -> R<Cow<'a, Value>> {
     match o {
         Operand::Lit(v) => Ok(Cow::Borrowed(v)),
         Operand::Expr(e) => eval_expr(e, ctx, scope),
@@ -572,12 +613,21 @@ fn subscription_obj(home_id: &str) -> Value {
 
 pub(crate) fn eval_expr<'a>(
     e: &'a Expr,
-    ctx: &Ctx<'a>,
+    ctx: &Ctx<'a, '_, '_>,
     scope: Option<&Scope<'a>>,
 ) -> R<Cow<'a, Value>> {
     match e {
         Expr::Lit(v) => Ok(Cow::Borrowed(v)),
-        Expr::Field(f) => Ok(field_value(f, ctx.resource, scope)),
+        Expr::Field(f) => Ok(match f.as_ref() {
+            FieldRef::Path {
+                paths,
+                memo_key: Some(key),
+                ..
+            } => ctx
+                .plain(*key, paths)
+                .map_or(Cow::Owned(Value::Null), Cow::Borrowed),
+            f => field_value(f, ctx.resource, scope),
+        }),
         Expr::TargetField(i) => Ok(ctx
             .slots
             .get(*i)
@@ -654,7 +704,7 @@ pub(crate) fn eval_expr<'a>(
 /// Applicability for non-IfNotExists effects: only type/name/kind conditions (as selected by
 /// Azure's special cases) are evaluated; every other condition is neutral (true, or false under a
 /// `not`, so that it never decides). Walks the rule as [`AppCond`] reduced it at compile time.
-fn applicable<'a>(c: &'a AppCond, ctx: &Ctx<'a>, negated: bool) -> bool {
+fn applicable<'a>(c: &'a AppCond, ctx: &Ctx<'a, '_, '_>, negated: bool) -> bool {
     match c {
         AppCond::Neutral => !negated,
         AppCond::All(cs) => cs.iter().all(|c| applicable(c, ctx, negated)),
@@ -735,11 +785,53 @@ pub(crate) struct View<'a> {
     pub(crate) properties: Option<&'a Value>,
     /// Member indexes of the resource and of its `properties` (read by most conditions).
     pub(crate) members: (Members<'a>, Members<'a>),
+    /// Plain-path values, resolved once per resource across its policies.
+    memo: PathMemo<'a>,
     shared_id: std::cell::OnceCell<std::sync::Arc<str>>,
     has_resource_group: std::cell::OnceCell<bool>,
 }
 
-impl View<'_> {
+impl<'v> View<'v> {
+    /// The context in which the resource's own conditions are evaluated.
+    fn ctx<'a>(&'a self, resource_group: Option<&'a Value>) -> Ctx<'a, 'a, 'v> {
+        Ctx {
+            resource: self.resource,
+            home_id: self.id,
+            slots: &[],
+            resource_group,
+            properties: self.properties,
+            members: Some(&self.members),
+            view: Some(self),
+        }
+    }
+
+    /// A plain path's value ([`Ctx::plain`]), from the memo or resolved and memoised.
+    fn plain(&self, id: u32, paths: &[Box<[Seg]>]) -> Option<&'v Value> {
+        let hit = self
+            .memo
+            .entries
+            .borrow()
+            .iter()
+            .find(|e| e.0 == id)
+            .map(|e| e.1);
+        if let Some(v) = hit {
+            return v;
+        }
+        let ctx: Ctx<'v, '_, 'v> = Ctx {
+            resource: self.resource,
+            home_id: self.id,
+            slots: &[],
+            resource_group: None,
+            properties: self.properties,
+            members: Some(&self.members),
+            view: None,
+        };
+        let (root, segs) = ctx.root_of(ctx.pick_path(paths));
+        let v = root.and_then(|r| lookup(r, segs));
+        self.memo.entries.borrow_mut().push((id, v));
+        v
+    }
+
     /// The id as a shared string, allocated once per resource.
     pub(crate) fn shared_id(&self) -> std::sync::Arc<str> {
         self.shared_id
@@ -783,6 +875,7 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
         has_properties,
         properties,
         members: (top, Members::of(properties)),
+        memo: PathMemo::default(),
         shared_id: std::cell::OnceCell::new(),
         has_resource_group: std::cell::OnceCell::new(),
     };
@@ -793,7 +886,7 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
 /// [`CompiledPolicy::described`]), `path[*] has N element(s)` for each described count, `; `
 /// between them. Values are written compactly: scalars as JSON, arrays and objects summarised.
 /// Reads through borrowed values only (nothing of the resource is cloned), from the member indexes.
-fn describe(described: &[Described], ctx: &Ctx<'_>, out: &mut String) {
+fn describe(described: &[Described], ctx: &Ctx<'_, '_, '_>, out: &mut String) {
     use std::fmt::Write as _;
     for (i, d) in described.iter().enumerate() {
         if i > 0 {
@@ -913,7 +1006,7 @@ impl CompiledPolicy {
         view: &View<'_>,
         resource_group: Option<&Value>,
     ) -> Evaluation {
-        let (resource, type_lower) = (view.resource, view.type_lower);
+        let type_lower = view.type_lower;
         if self.mode.is_data_plane() {
             if !data_plane_targets(&self.mode).contains(&type_lower) {
                 return Evaluation::NotApplicable;
@@ -941,14 +1034,7 @@ impl CompiledPolicy {
         if self.mode == PolicyMode::Indexed && !view.indexed {
             return Evaluation::NotApplicable;
         }
-        let ctx = Ctx {
-            resource,
-            home_id: view.id,
-            slots: &[],
-            resource_group,
-            properties: view.properties,
-            members: Some(&view.members),
-        };
+        let ctx = view.ctx(resource_group);
         let type_ok = self.pin_decides || applicable(&self.applicable, &ctx, false);
         if !type_ok {
             return Evaluation::NotApplicable;
@@ -1015,7 +1101,7 @@ impl CompiledPolicy {
         }
     }
 
-    fn pending(&self, view: &View<'_>, ctx: &Ctx<'_>) -> R<PendingExistence> {
+    fn pending(&self, view: &View<'_>, ctx: &Ctx<'_, '_, '_>) -> R<PendingExistence> {
         let (resource, type_lower) = (view.resource, view.type_lower);
         let Some(ex) = &self.existence else {
             return Err("no details.type".to_owned());
@@ -1292,6 +1378,7 @@ fn existence_check(
         resource_group: None,
         properties,
         members: None,
+        view: None,
     };
     match eval_cond(cond, &ctx, None) {
         Ok(true) => Check::Holds,

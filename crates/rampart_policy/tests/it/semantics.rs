@@ -656,3 +656,106 @@ fn applicability_reads_type_conditions_under_not_and_any_of() {
         Evaluation::NonCompliant { .. }
     ));
 }
+
+/// Plain paths are resolved once per resource and shared by every policy evaluated on it (the
+/// path memo): verdicts through one shared view equal each policy evaluated on its own, for a
+/// type-dependent alias (VM vs scale set candidates), the same alias read through `field()`, a
+/// second alias whose first candidate is the same path, and a different path.
+#[test]
+fn plain_paths_shared_between_policies_give_each_policys_own_verdict() {
+    let types = json!([
+        "Microsoft.Compute/virtualMachines",
+        "Microsoft.Compute/virtualMachineScaleSets"
+    ]);
+    let rule = |cond: Value| json!({"if": {"allOf": [{"field": "type", "in": types}, cond]}, "then": {"effect": "audit"}});
+    let policies = vec![
+        compiled(
+            "All",
+            rule(json!({"field": "Microsoft.Compute/imagePublisher", "equals": "Canonical"})),
+            json!({}),
+            json!({}),
+        ),
+        compiled(
+            "All",
+            rule(
+                json!({"value": "[field('Microsoft.Compute/imagePublisher')]", "equals": "canonical"}),
+            ),
+            json!({}),
+            json!({}),
+        ),
+        compiled(
+            "All",
+            rule(
+                json!({"field": "Microsoft.Compute/virtualMachines/storageProfile.imageReference.publisher", "exists": "true"}),
+            ),
+            json!({}),
+            json!({}),
+        ),
+        compiled(
+            "All",
+            rule(json!({"field": "Microsoft.Compute/imageOffer", "like": "0001-*"})),
+            json!({}),
+            json!({}),
+        ),
+        compiled(
+            "All",
+            rule(
+                json!({"not": {"field": "Microsoft.Compute/imagePublisher", "in": ["Canonical", "RedHat"]}}),
+            ),
+            json!({}),
+            json!({}),
+        ),
+    ];
+    let vm = |image: Value| {
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/v1",
+               "name": "v1", "type": "microsoft.compute/virtualmachines", "location": "westeurope",
+               "properties": {"storageProfile": {"imageReference": image}}})
+    };
+    let resources = vec![
+        vm(json!({"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy"})),
+        vm(json!({"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer"})),
+        vm(json!({"offer": "0001-com-ubuntu-server-jammy"})),
+        vm(json!(null)),
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachineScaleSets/s",
+               "name": "s", "type": "microsoft.compute/virtualmachinescalesets", "location": "westeurope",
+               "properties": {"virtualMachineProfile": {"storageProfile": {"imageReference": {"publisher": "canonical", "offer": "x"}}}}}),
+    ];
+    let label = |e: &Evaluation| match e {
+        Evaluation::NonCompliant { .. } => "fires",
+        Evaluation::Compliant => "holds",
+        Evaluation::NotApplicable => "n/a",
+        _ => "other",
+    };
+    let mut shared = vec![Vec::new(); resources.len()];
+    let mut ev = StreamingEvaluator::new(&policies);
+    for (k, r) in (0u32..).zip(&resources) {
+        ev.evaluate(k, r, &mut |k, i, e| {
+            shared[k as usize].push((i, label(&e)));
+        });
+    }
+    ev.finish(&mut |k, i, e| shared[k as usize].push((i, label(&e))));
+    for (r, got) in resources.iter().zip(&shared) {
+        let alone: Vec<(usize, &str)> = policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, label(&p.evaluate(r))))
+            .filter(|(_, l)| *l != "n/a")
+            .collect();
+        assert_eq!(got, &alone, "{r}");
+    }
+    // The verdicts themselves, resource by resource (policies 0-4).
+    let summary: Vec<Vec<&str>> = shared
+        .iter()
+        .map(|v| v.iter().map(|(_, l)| *l).collect())
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            vec!["fires", "fires", "fires", "fires", "holds"],
+            vec!["holds", "holds", "fires", "holds", "fires"],
+            vec!["holds", "holds", "holds", "fires", "fires"],
+            vec!["holds", "holds", "holds", "holds", "fires"],
+            vec!["fires", "fires", "holds", "holds", "holds"],
+        ]
+    );
+}
