@@ -116,22 +116,44 @@ pub(crate) struct ParsedId<'a> {
 impl<'a> ParsedId<'a> {
     pub(crate) fn parse(id: &'a str) -> Self {
         let mut out = ParsedId::default();
-        let segments: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
-        let mut i = 0;
-        while i + 1 < segments.len() {
-            let key = segments[i];
-            if key.eq_ignore_ascii_case("subscriptions") && out.subscription.is_none() {
-                out.subscription = Some(segments[i + 1]);
-            } else if key.eq_ignore_ascii_case("resourcegroups") && out.resource_group.is_none() {
-                out.resource_group = Some(segments[i + 1]);
-            } else if key.eq_ignore_ascii_case("providers") {
-                break;
+        // Segments in pairs (`subscriptions/{s}`, `resourceGroups/{rg}`) until `providers`; the name
+        // is the last segment of an id with two or more. Runs for every row: no allocation.
+        let mut segments = segments(id);
+        let (mut count, mut last, mut pairs) = (0usize, None, true);
+        while let Some(key) = segments.next() {
+            count += 1;
+            last = Some(key);
+            if !pairs {
+                continue;
             }
-            i += 2;
+            let Some(value) = segments.next() else {
+                break;
+            };
+            count += 1;
+            last = Some(value);
+            if key.eq_ignore_ascii_case("subscriptions") && out.subscription.is_none() {
+                out.subscription = Some(value);
+            } else if key.eq_ignore_ascii_case("resourcegroups") && out.resource_group.is_none() {
+                out.resource_group = Some(value);
+            } else if key.eq_ignore_ascii_case("providers") {
+                pairs = false;
+            }
         }
-        out.name = segments.last().copied().filter(|_| segments.len() >= 2);
+        out.name = last.filter(|_| count >= 2);
         out
     }
+}
+
+/// The non-empty `/`-separated segments of `s` (found with `memchr`, not a per-byte search).
+fn segments(s: &str) -> impl Iterator<Item = &str> {
+    let mut from = 0;
+    memchr::memchr_iter(b'/', s.as_bytes())
+        .chain(std::iter::once(s.len()))
+        .filter_map(move |at| {
+            let seg = &s[from..at];
+            from = at + 1;
+            (!seg.is_empty()).then_some(seg)
+        })
 }
 
 /// The parent of a child resource id (`.../providers/ns/t1/n1/t2/n2` → `.../providers/ns/t1/n1`), or
@@ -140,7 +162,7 @@ pub(crate) fn parent_id(id: &str) -> Option<&str> {
     let lower_pos = find_ci(id, "/providers/")?;
     let after = &id[lower_pos + "/providers/".len()..];
     // namespace/type/name = 3 segments for a top-level resource; a child adds pairs.
-    let n = after.split('/').filter(|s| !s.is_empty()).count();
+    let n = segments(after).count();
     if n < 5 || n % 2 == 0 {
         return None;
     }
@@ -325,5 +347,55 @@ mod tests {
             extended_id("/subscriptions/S1/providers/Microsoft.Security/pricings/VirtualMachines"),
             None
         );
+    }
+
+    /// The allocation-free parse gives what the plain reading of the grammar gives (segments
+    /// collected, then read in pairs), on ids with empty segments, odd counts and mixed case.
+    #[test]
+    fn parsed_id_matches_the_collected_segments_reading() {
+        fn reference(id: &str) -> ParsedId<'_> {
+            let mut out = ParsedId::default();
+            let segs: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
+            let mut i = 0;
+            while i + 1 < segs.len() {
+                let key = segs[i];
+                if key.eq_ignore_ascii_case("subscriptions") && out.subscription.is_none() {
+                    out.subscription = Some(segs[i + 1]);
+                } else if key.eq_ignore_ascii_case("resourcegroups") && out.resource_group.is_none()
+                {
+                    out.resource_group = Some(segs[i + 1]);
+                } else if key.eq_ignore_ascii_case("providers") {
+                    break;
+                }
+                i += 2;
+            }
+            out.name = segs.last().copied().filter(|_| segs.len() >= 2);
+            out
+        }
+        for id in [
+            "",
+            "/",
+            "//",
+            "x",
+            "/subscriptions",
+            "/subscriptions/s1",
+            "/subscriptions/s1/",
+            "//subscriptions//s1//resourcegroups/rg//",
+            "/SUBSCRIPTIONS/s1/RESOURCEGROUPS/rg/PROVIDERS/ns/t/n",
+            "/subscriptions/s1/subscriptions/s2/resourceGroups/a/resourceGroups/b",
+            "/subscriptions/s1/resourceGroups/rg/providers/ns/t/n/providers/x/y/z",
+            "/providers/Microsoft.Management/managementGroups/mg1",
+            "/subscriptions/s1/odd",
+            "subscriptions/s1/resourceGroups/rg/providers/ns/t/n/c/m",
+            "/subscriptions/s1/resourceGroups/rg/providers/ns/t/n/c/m",
+        ] {
+            assert_eq!(ParsedId::parse(id), reference(id), "{id:?}");
+            let after = id.find("/providers/").map_or("", |p| &id[p + 11..]);
+            assert_eq!(
+                segments(after).count(),
+                after.split('/').filter(|s| !s.is_empty()).count(),
+                "{id:?}"
+            );
+        }
     }
 }
