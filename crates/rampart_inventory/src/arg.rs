@@ -163,7 +163,7 @@ pub(crate) fn parent_id(id: &str) -> Option<&str> {
     let after = &id[lower_pos + "/providers/".len()..];
     // namespace/type/name = 3 segments for a top-level resource; a child adds pairs.
     let n = segments(after).count();
-    if n < 5 || n % 2 == 0 {
+    if n < 5 || n.is_multiple_of(2) {
         return None;
     }
     let cut = id.trim_end_matches('/').rfind('/')?;
