@@ -13,8 +13,9 @@ use serde_json::{Map, Value};
 use crate::error::FieldError;
 
 /// Maps one row. The row must be an object with a string `id` and `type`; `name`, `subscriptionId`
-/// and `resourceGroup` fall back to what the id says when absent.
-pub(crate) fn row_to_resource(row: Value) -> Result<Resource, FieldError> {
+/// and `resourceGroup` fall back to what the id says when absent. `relationships` says whether to
+/// derive the row's relationships (see [`crate::InventoryReader::derive_relationships`]).
+pub(crate) fn row_to_resource(row: Value, relationships: bool) -> Result<Resource, FieldError> {
     let Value::Object(obj) = row else {
         return Err(FieldError {
             field: "(record)".to_owned(),
@@ -52,7 +53,11 @@ pub(crate) fn row_to_resource(row: Value) -> Result<Resource, FieldError> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned);
     let tags = tags(&obj)?;
-    let relationships = relationships(&obj, &id, &resource_type);
+    let relationships = if relationships {
+        self::relationships(&obj, &id, &resource_type)
+    } else {
+        Vec::new()
+    };
     Ok(Resource {
         provider: Provider::Azure,
         scope,

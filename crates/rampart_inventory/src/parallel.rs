@@ -81,6 +81,7 @@ impl<T: Send> Pipeline<T> {
     {
         let workers = workers.max(1);
         let name = reader.name().to_owned();
+        let relationships = reader.relationships();
         let (work_tx, work_rx) = sync_channel::<Batch<T>>(workers * 2);
         // Parsed batches' byte buffers go back to the scanner for the next batches: a fresh
         // megabyte per batch is a fresh mapping whose pages the kernel zeroes on first touch
@@ -110,7 +111,7 @@ impl<T: Send> Pipeline<T> {
                     .map(|job| {
                         let out = match job {
                             Job::Record(kind, start, range) => {
-                                parse_record(&name, kind, start, &bytes[range])
+                                parse_record(&name, kind, start, &bytes[range], relationships)
                             }
                             Job::Done(out) => out,
                         };

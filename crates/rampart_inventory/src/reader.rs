@@ -107,6 +107,7 @@ pub fn from_reader(name: &str, mut r: impl BufRead + Send + 'static) -> Inventor
         stats: ReadStats::default(),
         buf: Vec::with_capacity(64 * 1024),
         documents: 0,
+        relationships: true,
     }
 }
 
@@ -143,6 +144,8 @@ pub struct InventoryReader {
     stats: ReadStats,
     buf: Vec<u8>,
     documents: u32,
+    /// Whether ARG rows get their relationships derived ([`InventoryReader::derive_relationships`]).
+    relationships: bool,
 }
 
 impl InventoryReader {
@@ -332,8 +335,10 @@ impl InventoryReader {
                 } else if members.contains_key("id") || members.contains_key("type") {
                     self.kind.get_or_insert(InputKind::ArgJsonLines);
                     let at = self.line_loc(start.line);
-                    self.queued =
-                        Some(row_to_resource(Value::Object(members)).map_err(|e| e.at(at)));
+                    self.queued = Some(
+                        row_to_resource(Value::Object(members), self.relationships)
+                            .map_err(|e| e.at(at)),
+                    );
                     self.finish_first_line()?;
                     self.state = State::Lines { snapshot: false };
                 } else {
@@ -531,6 +536,22 @@ impl InventoryReader {
         }
     }
 
+    /// Whether Resource Graph rows get [`Resource::relationships`] derived from their reference
+    /// properties (the default). A consumer that never reads them turns this off and saves the
+    /// work and the allocations (`rampart scan`: no rule reads them, see
+    /// `rampart_rules::Engine::READS_RELATIONSHIPS`). Snapshot lines carry their relationships
+    /// and keep them either way.
+    #[must_use]
+    pub fn derive_relationships(mut self, on: bool) -> Self {
+        self.relationships = on;
+        self
+    }
+
+    /// Whether [`InventoryReader::derive_relationships`] is on.
+    pub(crate) fn relationships(&self) -> bool {
+        self.relationships
+    }
+
     /// Moves scanning to a background thread and parsing to `workers` threads (at least one),
     /// keeping the order of records. Memory stays bounded: a few batches of records are in flight.
     /// Use it when parsing would otherwise share one core with the work done on each resource.
@@ -622,22 +643,31 @@ impl Out {
     }
 }
 
-/// Parses one record's bytes (pure: no IO, no reader state), so that it can run on any thread.
-pub(crate) fn parse_record(name: &str, kind: RecordKind, start: Pos, bytes: &[u8]) -> Out {
+/// Parses one record's bytes (pure: no IO, no reader state), so that it can run on any thread;
+/// `relationships` as [`InventoryReader::derive_relationships`].
+pub(crate) fn parse_record(
+    name: &str,
+    kind: RecordKind,
+    start: Pos,
+    bytes: &[u8],
+    relationships: bool,
+) -> Out {
     // Validating UTF-8 once per record and parsing from `&str` is measurably faster than letting
     // serde_json validate each string of a byte slice.
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         // Parse the bytes anyway: serde_json then reports the bad string with its position.
-        Err(_) => return parse_record_bytes(name, kind, start, bytes),
+        Err(_) => return parse_record_bytes(name, kind, start, bytes, relationships),
     };
     let res = match kind {
         RecordKind::ArgRow => match rampart_model::document::from_str(text) {
-            Ok(row) => row_to_resource(row).map_err(|e| e.at(loc(name, start))),
+            Ok(row) => row_to_resource(row, relationships).map_err(|e| e.at(loc(name, start))),
             Err(e) => Err(json_error(name, &e, start)),
         },
         RecordKind::ArgLine => match rampart_model::document::from_str(text.trim_ascii()) {
-            Ok(row) => row_to_resource(row).map_err(|e| e.at(line_loc(name, start.line))),
+            Ok(row) => {
+                row_to_resource(row, relationships).map_err(|e| e.at(line_loc(name, start.line)))
+            }
             Err(e) => Err(json_error(name, &e, start)),
         },
         RecordKind::SnapshotLine => parse_snapshot_line(name, start, text.trim_ascii().as_bytes()),
@@ -645,14 +675,22 @@ pub(crate) fn parse_record(name: &str, kind: RecordKind, start: Pos, bytes: &[u8
     Out::from_result(res)
 }
 
-fn parse_record_bytes(name: &str, kind: RecordKind, start: Pos, bytes: &[u8]) -> Out {
+fn parse_record_bytes(
+    name: &str,
+    kind: RecordKind,
+    start: Pos,
+    bytes: &[u8],
+    relationships: bool,
+) -> Out {
     let res = match kind {
         RecordKind::ArgRow => match rampart_model::document::from_slice(bytes) {
-            Ok(row) => row_to_resource(row).map_err(|e| e.at(loc(name, start))),
+            Ok(row) => row_to_resource(row, relationships).map_err(|e| e.at(loc(name, start))),
             Err(e) => Err(json_error(name, &e, start)),
         },
         RecordKind::ArgLine => match rampart_model::document::from_slice(bytes.trim_ascii()) {
-            Ok(row) => row_to_resource(row).map_err(|e| e.at(line_loc(name, start.line))),
+            Ok(row) => {
+                row_to_resource(row, relationships).map_err(|e| e.at(line_loc(name, start.line)))
+            }
             Err(e) => Err(json_error(name, &e, start)),
         },
         RecordKind::SnapshotLine => parse_snapshot_line(name, start, bytes.trim_ascii()),
@@ -737,7 +775,9 @@ impl Iterator for InventoryReader {
         let out = match self.step() {
             Step::End => return None,
             Step::Done(out) => *out,
-            Step::Record(kind, start) => parse_record(&self.name, kind, start, &self.buf),
+            Step::Record(kind, start) => {
+                parse_record(&self.name, kind, start, &self.buf, self.relationships)
+            }
         };
         Some(out.count(&mut self.stats))
     }

@@ -58,6 +58,13 @@ fn native_assessment(disabled: bool, a: Assessment) -> Assessment {
 }
 
 impl<'b> Engine<'b> {
+    /// Whether any rule reads `Resource::relationships`. None does: the policies read the ARM
+    /// document, and the native rules build what they need (the network graph) from the documents
+    /// too. So `rampart scan` has the importer skip deriving them
+    /// (`rampart_inventory::InventoryReader::derive_relationships`); a rule that starts reading
+    /// them must turn this on.
+    pub const READS_RELATIONSHIPS: bool = false;
+
     /// A fresh evaluation.
     #[must_use]
     pub fn new(benchmark: &'b Benchmark) -> Self {

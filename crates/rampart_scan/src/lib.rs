@@ -139,6 +139,9 @@ fn scan_inner(
     for path in &request.inputs {
         readers.push(rampart_inventory::open(path)?);
     }
+    let readers = readers
+        .into_iter()
+        .map(|r| r.derive_relationships(Engine::READS_RELATIONSHIPS));
     let workers = request
         .parse_workers
         .map_or_else(parse_workers, |n| n.clamp(1, 16));

@@ -103,3 +103,64 @@ fn parallel_map_dropped_early_ends_its_scope() {
         drop(par);
     });
 }
+
+/// `derive_relationships(false)` (what `rampart scan` uses) changes nothing but the relationships,
+/// sequentially and in parallel, and errors are unchanged; snapshot lines keep theirs.
+#[test]
+fn relationships_off_changes_only_relationships() {
+    let cleared = |it: Vec<Result<rampart_model::Resource, rampart_inventory::InventoryError>>| {
+        it.into_iter()
+            .map(|r| {
+                r.map(|mut r| {
+                    r.relationships.clear();
+                    r
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let demo: Vec<_> = rampart_inventory::demo_estate().collect();
+    assert!(demo
+        .iter()
+        .any(|r| r.as_ref().is_ok_and(|r| !r.relationships.is_empty())));
+    let off: Vec<_> = rampart_inventory::demo_estate()
+        .derive_relationships(false)
+        .collect();
+    assert!(off
+        .iter()
+        .all(|r| r.as_ref().is_ok_and(|r| r.relationships.is_empty())));
+    assert_eq!(
+        as_strings(off.into_iter()),
+        as_strings(cleared(demo).into_iter())
+    );
+    for name in [
+        "arg_page1.json",
+        "arg_malformed_rows.json",
+        "arg_rows.jsonl",
+    ] {
+        let on: Vec<_> = open(&fixture(name)).unwrap().collect();
+        for workers in [1, 2] {
+            let off = open(&fixture(name))
+                .unwrap()
+                .derive_relationships(false)
+                .parallel(workers);
+            assert_eq!(
+                as_strings(off),
+                as_strings(cleared(open(&fixture(name)).unwrap().collect()).into_iter()),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            as_strings(on.into_iter()),
+            as_strings(open(&fixture(name)).unwrap().derive_relationships(true)),
+            "{name}"
+        );
+    }
+    // A snapshot's relationships are data, not derived: kept.
+    let mut out = Vec::new();
+    write_synthetic(&mut out, 50, 7, SyntheticFormat::Jsonl).unwrap();
+    let with = as_strings(from_reader("s", std::io::Cursor::new(out.clone())));
+    let without =
+        as_strings(from_reader("s", std::io::Cursor::new(out)).derive_relationships(false));
+    assert_eq!(with, without);
+    assert!(with.iter().any(|s| s.contains("\"relationships\"")));
+}
