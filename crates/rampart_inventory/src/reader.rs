@@ -652,42 +652,19 @@ pub(crate) fn parse_record(
     bytes: &[u8],
     relationships: bool,
 ) -> Out {
-    // Validating UTF-8 once per record and parsing from `&str` is measurably faster than letting
-    // serde_json validate each string of a byte slice.
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        // Parse the bytes anyway: serde_json then reports the bad string with its position.
-        Err(_) => return parse_record_bytes(name, kind, start, bytes, relationships),
+    // A row is parsed from `&str` when it is valid UTF-8 (validating once is measurably faster than
+    // letting serde_json validate each string of a byte slice), else from the bytes, so that
+    // serde_json reports the bad string with its position.
+    let row = |b: &[u8]| match std::str::from_utf8(b) {
+        Ok(text) => rampart_model::document::from_str(text),
+        Err(_) => rampart_model::document::from_slice(b),
     };
     let res = match kind {
-        RecordKind::ArgRow => match rampart_model::document::from_str(text) {
+        RecordKind::ArgRow => match row(bytes) {
             Ok(row) => row_to_resource(row, relationships).map_err(|e| e.at(loc(name, start))),
             Err(e) => Err(json_error(name, &e, start)),
         },
-        RecordKind::ArgLine => match rampart_model::document::from_str(text.trim_ascii()) {
-            Ok(row) => {
-                row_to_resource(row, relationships).map_err(|e| e.at(line_loc(name, start.line)))
-            }
-            Err(e) => Err(json_error(name, &e, start)),
-        },
-        RecordKind::SnapshotLine => parse_snapshot_line(name, start, text.trim_ascii().as_bytes()),
-    };
-    Out::from_result(res)
-}
-
-fn parse_record_bytes(
-    name: &str,
-    kind: RecordKind,
-    start: Pos,
-    bytes: &[u8],
-    relationships: bool,
-) -> Out {
-    let res = match kind {
-        RecordKind::ArgRow => match rampart_model::document::from_slice(bytes) {
-            Ok(row) => row_to_resource(row, relationships).map_err(|e| e.at(loc(name, start))),
-            Err(e) => Err(json_error(name, &e, start)),
-        },
-        RecordKind::ArgLine => match rampart_model::document::from_slice(bytes.trim_ascii()) {
+        RecordKind::ArgLine => match row(bytes.trim_ascii()) {
             Ok(row) => {
                 row_to_resource(row, relationships).map_err(|e| e.at(line_loc(name, start.line)))
             }
