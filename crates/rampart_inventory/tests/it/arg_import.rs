@@ -241,3 +241,73 @@ fn crlf_line_endings_and_utf16_input() {
     assert_eq!(errs.len(), 1);
     assert!(errs[0].starts_with("ps.json:1:1: UTF-16 input"), "{errs:?}");
 }
+
+/// Invalid UTF-8 inside a row is that row's error, with its line and column, in every record form (ARG array,
+/// ARG JSON Lines, snapshot line), and the rows around it are read; the parallel reader says the same.
+#[test]
+fn invalid_utf8_in_a_row_is_an_error_with_its_position() {
+    let row = |name: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/{name}", "name": "{name}", "type": "microsoft.storage/storageaccounts"}}"#
+        )
+    };
+    let bad = row("b\u{e9}d").replace('\u{e9}', "\u{1}").into_bytes();
+    let bad: Vec<u8> = bad.iter().map(|&b| if b == 1 { 0xff } else { b }).collect();
+    let join = |open: &str, sep: &str, close: &str| {
+        let mut v = open.as_bytes().to_vec();
+        v.extend_from_slice(row("a").as_bytes());
+        v.extend_from_slice(sep.as_bytes());
+        v.extend_from_slice(&bad);
+        v.extend_from_slice(sep.as_bytes());
+        v.extend_from_slice(row("c").as_bytes());
+        v.extend_from_slice(close.as_bytes());
+        v
+    };
+    let snapshot_line = |name: &str| {
+        format!(
+            r#"{{"provider": "azure", "scope": "s", "type": "t", "id": "i-{name}", "name": "{name}"}}"#
+        )
+    };
+    let mut snapshot =
+        b"{\"rampart_inventory\": 1, \"generated_at\": \"t\", \"source\": \"s\"}\n".to_vec();
+    snapshot.extend_from_slice(snapshot_line("a").as_bytes());
+    snapshot.extend_from_slice(b"\n");
+    snapshot.extend_from_slice(
+        snapshot_line("b\u{1}d")
+            .replace('\u{1}', "\u{e9}")
+            .as_bytes(),
+    );
+    let at = snapshot.iter().position(|&b| b == 0xc3).unwrap();
+    snapshot[at] = 0xff;
+    snapshot.extend_from_slice(b"\n");
+    snapshot.extend_from_slice(snapshot_line("c").as_bytes());
+    snapshot.extend_from_slice(b"\n");
+    for (form, bytes, line) in [
+        ("array", join("[\n", ",\n", "\n]"), 3),
+        ("object", join("{\"data\": [\n", ",\n", "\n]}"), 3),
+        ("lines", join("", "\n", "\n"), 2),
+        ("snapshot", snapshot, 3),
+    ] {
+        let read = |workers: usize| -> Vec<String> {
+            let reader = from_reader("in.json", std::io::Cursor::new(bytes.clone()));
+            let items: Box<dyn Iterator<Item = _>> = if workers == 0 {
+                Box::new(reader)
+            } else {
+                Box::new(reader.parallel(workers))
+            };
+            items
+                .map(|r| r.map_or_else(|e| e.to_string(), |r| format!("ok {}", r.name)))
+                .collect()
+        };
+        let got = read(0);
+        assert_eq!(got.len(), 3, "{form}: {got:?}");
+        assert!(got[0].starts_with("ok a"), "{form}: {got:?}");
+        assert!(got[2].starts_with("ok c"), "{form}: {got:?}");
+        assert!(
+            got[1].starts_with(&format!("in.json:{line}:"))
+                && got[1].contains("invalid unicode code point"),
+            "{form}: {got:?}"
+        );
+        assert_eq!(read(2), got, "{form}");
+    }
+}
