@@ -368,6 +368,18 @@ fn apply_op(op: Op, lhs: Option<&Value>, rhs: &Value, location: bool) -> R<bool>
         Op::In | Op::NotIn => {
             let m = match (lhs, rhs) {
                 (None, _) => false,
+                // The common case (the image lists of the machine policies): an ASCII string among
+                // string literals. The value's ASCII check is done once and each ASCII item
+                // compared in place (ASCII case folding keeps lengths); any other item goes
+                // through `eq` (`values_equal`) as before, which this equals item for item.
+                (Some(lv @ Value::String(l)), Value::Array(items)) if !location && l.is_ascii() => {
+                    items.iter().any(|i| match i {
+                        Value::String(s) if s.is_ascii() => {
+                            s.len() == l.len() && s.eq_ignore_ascii_case(l)
+                        }
+                        other => eq(lv, other),
+                    })
+                }
                 (Some(l), Value::Array(items)) => items.iter().any(|i| eq(l, i)),
                 (Some(l), single) => eq(l, single),
             };

@@ -759,3 +759,57 @@ fn plain_paths_shared_between_policies_give_each_policys_own_verdict() {
         ]
     );
 }
+
+/// `in` is `equals` against each item, whatever the mix of value and items: ASCII case folding,
+/// Unicode case folding (the Kelvin sign folds to `k`), numbers against numeric strings, booleans,
+/// non-string items, an absent value.
+#[test]
+fn in_is_equals_item_by_item() {
+    let values = [
+        json!("TLS1_2"),
+        json!("tls1_2"),
+        json!("k"),
+        json!("\u{212A}"),
+        json!("ÉTÉ"),
+        json!("été"),
+        json!("10"),
+        json!(10),
+        json!(true),
+        json!("True"),
+        json!(""),
+        json!(null),
+    ];
+    let lists = [
+        json!(["TLS1_0", "tls1_2"]),
+        json!(["K", "x"]),
+        json!(["\u{212A}"]),
+        json!(["été", "ete"]),
+        json!([10.0, "x"]),
+        json!(["10", 3]),
+        json!(["true"]),
+        json!([true, null]),
+        json!([]),
+        json!([{"a": 1}, ["TLS1_2"]]),
+    ];
+    for v in &values {
+        for list in &lists {
+            let props = json!({"minimumTlsVersion": v});
+            let items = list.as_array().cloned().unwrap_or_default();
+            let any_equals = json!({"anyOf": items
+                .iter()
+                .map(|i| json!({"field": TLS, "equals": i}))
+                .collect::<Vec<_>>()});
+            let expect = !items.is_empty() && fires(any_equals, props.clone());
+            assert_eq!(
+                fires(json!({"field": TLS, "in": list}), props.clone()),
+                expect,
+                "{v} in {list}"
+            );
+            assert_eq!(
+                fires(json!({"field": TLS, "notIn": list}), props),
+                !expect,
+                "{v} notIn {list}"
+            );
+        }
+    }
+}
