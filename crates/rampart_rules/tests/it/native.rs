@@ -357,3 +357,33 @@ fn owner_count_per_subscription() {
     assert_eq!(results[0].1.status, Status::Unhealthy, "{results:?}");
     assert_eq!(results[0].1.reason.as_deref(), Some("4 owners assigned"));
 }
+
+/// `Engine::READS_RELATIONSHIPS` is what `rampart scan` passes to the importer: while it is false, no
+/// rule source may read `relationships` (it would see none for Resource Graph input).
+#[test]
+fn no_rule_reads_relationships_unless_the_engine_says_so() {
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    assert!(files.len() > 20, "{files:?}");
+    let readers: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| std::fs::read_to_string(f).is_ok_and(|text| text.contains(".relationships")))
+        .collect();
+    assert!(
+        rampart_rules::Engine::READS_RELATIONSHIPS || readers.is_empty(),
+        "these read Resource::relationships but Engine::READS_RELATIONSHIPS is false: {readers:?}"
+    );
+}
