@@ -807,13 +807,22 @@ impl<'v> View<'v> {
     /// The context in which the resource's own conditions are evaluated.
     fn ctx<'a>(&'a self, resource_group: Option<&'a Value>) -> Ctx<'a, 'a, 'v> {
         Ctx {
+            resource_group,
+            view: Some(self),
+            ..self.unmemoised()
+        }
+    }
+
+    /// The same context without the memo (what fills it), over the view's own lifetime.
+    fn unmemoised(&self) -> Ctx<'v, '_, 'v> {
+        Ctx {
             resource: self.resource,
             home_id: self.id,
             slots: &[],
-            resource_group,
+            resource_group: None,
             properties: self.properties,
             members: Some(&self.members),
-            view: Some(self),
+            view: None,
         }
     }
 
@@ -829,17 +838,7 @@ impl<'v> View<'v> {
         if let Some(v) = hit {
             return v;
         }
-        let ctx: Ctx<'v, '_, 'v> = Ctx {
-            resource: self.resource,
-            home_id: self.id,
-            slots: &[],
-            resource_group: None,
-            properties: self.properties,
-            members: Some(&self.members),
-            view: None,
-        };
-        let (root, segs) = ctx.root_of(ctx.pick_path(paths));
-        let v = root.and_then(|r| lookup(r, segs));
+        let v = self.unmemoised().plain(id, paths);
         self.memo.entries.borrow_mut().push((id, v));
         v
     }

@@ -139,9 +139,6 @@ fn scan_inner(
     for path in &request.inputs {
         readers.push(rampart_inventory::open(path)?);
     }
-    let readers = readers
-        .into_iter()
-        .map(|r| r.derive_relationships(Engine::READS_RELATIONSHIPS));
     let workers = request
         .parse_workers
         .map_or_else(parse_workers, |n| n.clamp(1, 16));
@@ -152,7 +149,9 @@ fn scan_inner(
     std::thread::scope(|scope| -> Result<(), ScanError> {
         for reader in readers {
             input.files.push(reader.name().to_owned());
-            let mut items = reader.parallel_map(workers, scope, &prepare);
+            let mut items = reader
+                .derive_relationships(Engine::READS_RELATIONSHIPS)
+                .parallel_map(workers, scope, &prepare);
             while let Some(item) = items.next() {
                 match item {
                     Ok((resource, prepared)) => {
