@@ -31,6 +31,9 @@ impl StrId {
 #[derive(Debug, Clone, Default)]
 pub struct StringTable {
     strings: Vec<Arc<str>>,
+    /// Per string, whether JSON must escape it: found once when the string is added, because a
+    /// report writes each interned string millions of times (types, scopes, reasons of results).
+    escaped: Vec<bool>,
     index: HashMap<Arc<str>, u32>,
 }
 
@@ -56,6 +59,7 @@ impl StringTable {
         }
         let shared: Arc<str> = Arc::from(s);
         self.strings.push(Arc::clone(&shared));
+        self.escaped.push(crate::escape::needs_escape(s.as_bytes()));
         self.index.insert(shared, idx);
         StrId(idx)
     }
@@ -75,6 +79,15 @@ impl StringTable {
     #[must_use]
     pub fn get(&self, id: StrId) -> Option<&str> {
         self.strings.get(id.0 as usize).map(|s| &**s)
+    }
+
+    /// The string of `id` and whether JSON must escape it; `None` as for [`StringTable::get`].
+    pub(crate) fn get_escaped(&self, id: StrId) -> Option<(&str, bool)> {
+        let i = id.0 as usize;
+        Some((
+            self.strings.get(i)?,
+            self.escaped.get(i).copied().unwrap_or(true),
+        ))
     }
 
     /// The string of `id`, or `""` when absent.

@@ -8,6 +8,7 @@
 //! [`ResourceResultView`]s with `&str` fields.
 
 mod error;
+mod escape;
 mod format;
 mod intern;
 mod model;

@@ -21,7 +21,8 @@ fn hostile(i: usize) -> String {
 }
 
 /// The findings report (sample plus a container-image recommendation with sub-assessments) with
-/// `extra` more results on each recommendation: hostile names and reasons, every status and cause,
+/// `extra` more results on each recommendation: hostile ids, names, types, scopes, regions, resource
+/// groups and reasons, every status and cause,
 /// a copy of a result with findings every 13th; then an empty recommendation in the middle.
 fn big_report(extra: usize) -> Report {
     let mut report = report_with_findings();
@@ -49,16 +50,39 @@ fn big_report(extra: usize) -> Report {
                 with_findings.clone()
             } else {
                 ResourceResult {
-                    id: format!("/subscriptions/s/resourceGroups/rg/providers/x/y/r{i}"),
+                    id: if i % 11 == 0 {
+                        format!(
+                            "/subscriptions/s/resourceGroups/rg/providers/x/y/{}",
+                            hostile(i)
+                        )
+                    } else {
+                        format!("/subscriptions/s/resourceGroups/rg/providers/x/y/r{i}")
+                    },
                     name: if i % 2 == 0 {
                         hostile(i)
                     } else {
                         format!("plain-{i}")
                     },
-                    resource_type: "microsoft.compute/virtualmachines".to_owned(),
-                    scope: "s".to_owned(),
+                    // Interned strings (type, scope, region) hostile too: the string table answers
+                    // their escape test once.
+                    resource_type: if i % 10 == 0 {
+                        hostile(i + 1)
+                    } else {
+                        "microsoft.compute/virtualmachines".to_owned()
+                    },
+                    scope: if i % 9 == 0 {
+                        hostile(i + 2)
+                    } else {
+                        "s".to_owned()
+                    },
                     provider: Provider::Azure,
-                    region: (i % 5 != 0).then(|| "westeurope".to_owned()),
+                    region: (i % 5 != 0).then(|| {
+                        if i % 3 == 0 {
+                            hostile(i + 4)
+                        } else {
+                            "westeurope".to_owned()
+                        }
+                    }),
                     resource_group: (i % 7 != 0).then(|| format!("rg-{}", hostile(i + 3))),
                     status,
                     cause,
