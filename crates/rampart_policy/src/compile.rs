@@ -217,7 +217,8 @@ pub(crate) struct Count {
 #[derive(Debug, Clone)]
 pub(crate) enum Cond {
     All(Box<[Cond]>),
-    Any(Box<[Cond]>),
+    /// `anyOf`, with an index of its branches when most open with the same `field equals "literal"`.
+    Any(Box<[Cond]>, Option<Box<AnyIndex>>),
     Not(Box<Cond>),
     Field {
         field: FieldRef,
@@ -234,6 +235,94 @@ pub(crate) enum Cond {
         op: Op,
         rhs: Operand,
     },
+}
+
+/// The branches of an `anyOf` by the string literal that their first condition requires of one plain
+/// path (`{"field": P, "equals": "literal"}`, alone or opening an `allOf`): the machine policies'
+/// image lists are `anyOf`s of hundreds of such branches on `imagePublisher`. Evaluation reads the
+/// path once and tries only the branches whose literal it equals, plus every branch that does not
+/// open this way, in their order. Exact: a skipped branch's first condition is false and cannot fail
+/// (a literal operand, `equals` never errs), so the branch is false without it being tried.
+#[derive(Debug, Clone)]
+pub(crate) struct AnyIndex {
+    /// The path's [`memo_id`].
+    pub(crate) memo_key: u32,
+    pub(crate) paths: Box<[Box<[Seg]>]>,
+    /// Literal, lower-cased (`str::to_lowercase`, the fold under which `equals` compares strings) →
+    /// positions of the branches requiring it, ascending.
+    pub(crate) by_value: foldhash::HashMap<Box<str>, Box<[u32]>>,
+    /// Positions of the other branches, ascending: always tried.
+    pub(crate) others: Box<[u32]>,
+}
+
+/// Fewest indexed branches for an `anyOf` to be indexed (below, trying them costs about as much).
+const MIN_INDEXED_BRANCHES: usize = 4;
+
+/// A plain path's memo id, its candidate paths, and the literal a branch requires of it.
+type Opening<'c> = (u32, &'c [Box<[Seg]>], &'c str);
+
+/// The path and literal of a branch opening with `field equals "literal"` on a plain path.
+fn opening_equals(c: &Cond) -> Option<Opening<'_>> {
+    let first = match c {
+        Cond::All(cs) => cs.first()?,
+        other => other,
+    };
+    match first {
+        Cond::Field {
+            field:
+                FieldRef::Path {
+                    paths,
+                    memo_key: Some(key),
+                    ..
+                },
+            op: Op::Equals,
+            rhs: Operand::Lit(Value::String(lit)),
+        } => Some((*key, paths, lit)),
+        _ => None,
+    }
+}
+
+/// The index of an `anyOf`'s branches ([`AnyIndex`]), on the path most branches open with; `None`
+/// when fewer than [`MIN_INDEXED_BRANCHES`] open with it.
+pub(crate) fn any_index(branches: &[Cond]) -> Option<Box<AnyIndex>> {
+    let mut counts: foldhash::HashMap<u32, usize> = foldhash::HashMap::default();
+    for b in branches {
+        if let Some((key, _, _)) = opening_equals(b) {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    // Most branches; the smaller key on a tie, so that the choice does not depend on hashing.
+    let (key, n) = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    if n < MIN_INDEXED_BRANCHES {
+        return None;
+    }
+    let mut paths: Option<Box<[Box<[Seg]>]>> = None;
+    let mut by_value: foldhash::HashMap<Box<str>, Vec<u32>> = foldhash::HashMap::default();
+    let mut others = Vec::new();
+    for (i, b) in branches.iter().enumerate() {
+        let pos = u32::try_from(i).ok()?;
+        match opening_equals(b) {
+            Some((k, p, lit)) if k == key => {
+                paths.get_or_insert_with(|| p.into());
+                by_value
+                    .entry(lit.to_lowercase().into_boxed_str())
+                    .or_default()
+                    .push(pos);
+            }
+            _ => others.push(pos),
+        }
+    }
+    Some(Box::new(AnyIndex {
+        memo_key: key,
+        paths: paths?,
+        by_value: by_value
+            .into_iter()
+            .map(|(k, v)| (k, v.into_boxed_slice()))
+            .collect(),
+        others: others.into_boxed_slice(),
+    }))
 }
 
 /// Where the related resources of an IfNotExists policy are looked for.
@@ -321,7 +410,8 @@ impl Compiler<'_> {
             return Ok(if is_all {
                 Cond::All(out.into())
             } else {
-                Cond::Any(out.into())
+                let index = any_index(&out);
+                Cond::Any(out.into(), index)
             });
         }
         if let Some(inner) = member(obj, "not") {
@@ -718,7 +808,7 @@ fn described(rule: &Cond) -> Box<[Described]> {
             return;
         }
         match c {
-            Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| walk(c, out)),
+            Cond::All(cs) | Cond::Any(cs, _) => cs.iter().for_each(|c| walk(c, out)),
             Cond::Not(c) => walk(c, out),
             Cond::Field {
                 field:
@@ -796,7 +886,7 @@ pub(crate) fn app_cond(c: &Cond, sel: Applicability) -> AppCond {
     };
     match c {
         Cond::All(cs) => list(cs).map_or(AppCond::Neutral, AppCond::All),
-        Cond::Any(cs) => list(cs).map_or(AppCond::Neutral, AppCond::Any),
+        Cond::Any(cs, _) => list(cs).map_or(AppCond::Neutral, AppCond::Any),
         Cond::Not(inner) => match app_cond(inner, sel) {
             AppCond::Neutral => AppCond::Neutral,
             t => AppCond::Not(Box::new(t)),
@@ -831,7 +921,7 @@ fn applicability(rule: &Cond) -> Applicability {
     }
     fn walk(c: &Cond, k: &mut Kinds) {
         match c {
-            Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| walk(c, k)),
+            Cond::All(cs) | Cond::Any(cs, _) => cs.iter().for_each(|c| walk(c, k)),
             Cond::Not(c) => walk(c, k),
             Cond::Field {
                 field: FieldRef::Type,
@@ -893,7 +983,7 @@ fn is_pin_cond(c: &Cond) -> bool {
 
 fn mentions_type(c: &Cond) -> bool {
     match c {
-        Cond::All(cs) | Cond::Any(cs) => cs.iter().any(mentions_type),
+        Cond::All(cs) | Cond::Any(cs, _) => cs.iter().any(mentions_type),
         Cond::Not(c) => mentions_type(c),
         Cond::Field {
             field: FieldRef::Type,
@@ -946,7 +1036,7 @@ fn pinned(c: &Cond) -> Option<Vec<String>> {
             .map(|t| t.as_str().map(str::to_ascii_lowercase))
             .collect(),
         Cond::All(cs) => cs.iter().find_map(pinned),
-        Cond::Any(cs) => {
+        Cond::Any(cs, _) => {
             let mut all = Vec::new();
             for c in cs.iter() {
                 all.extend(pinned(c)?);
@@ -959,7 +1049,7 @@ fn pinned(c: &Cond) -> Option<Vec<String>> {
 
 fn collect_types(c: &Cond, out: &mut Vec<String>) {
     match c {
-        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| collect_types(c, out)),
+        Cond::All(cs) | Cond::Any(cs, _) => cs.iter().for_each(|c| collect_types(c, out)),
         Cond::Not(c) => collect_types(c, out),
         Cond::Field {
             field: FieldRef::Type,
@@ -1255,7 +1345,7 @@ pub(crate) fn read_prefixes(c: &Cond, out: &mut Vec<Vec<Box<str>>>) {
         }
     }
     match c {
-        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| read_prefixes(c, out)),
+        Cond::All(cs) | Cond::Any(cs, _) => cs.iter().for_each(|c| read_prefixes(c, out)),
         Cond::Not(c) => read_prefixes(c, out),
         Cond::Field { field: f, rhs, .. } => {
             field(f, out);

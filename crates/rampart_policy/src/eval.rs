@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use crate::compile::{
-    data_plane_targets, AppCond, Bound, CompiledPolicy, Cond, Count, CountSource, Current,
-    Described, Effect, ExistenceScope, Expr, FieldRef, Op, Operand,
+    data_plane_targets, AnyIndex, AppCond, Bound, CompiledPolicy, Cond, Count, CountSource,
+    Current, Described, Effect, ExistenceScope, Expr, FieldRef, Op, Operand,
 };
 use crate::definition::PolicyMode;
 use crate::expr::{apply, Func};
@@ -427,7 +427,12 @@ pub(crate) fn eval_cond<'a>(
             }
             Ok(true)
         }
-        Cond::Any(cs) => {
+        Cond::Any(cs, index) => {
+            if let Some(ix) = index {
+                if let Some(Value::String(v)) = ctx.plain(ix.memo_key, &ix.paths) {
+                    return eval_indexed_any(cs, ix, v, ctx, scope);
+                }
+            }
             for c in cs.iter() {
                 if eval_cond(c, ctx, scope)? {
                     return Ok(true);
@@ -486,6 +491,38 @@ pub(crate) fn eval_cond<'a>(
             let n = eval_count(count, ctx, scope)?;
             let r = operand(rhs, ctx, scope)?;
             apply_op(*op, Some(&Value::from(n)), &r, false)
+        }
+    }
+}
+
+/// An indexed `anyOf` ([`AnyIndex`]) whose path holds the string `v`: the branches requiring `v` and
+/// the unindexed ones, merged in their order, as the plain loop would try them with the others
+/// skipped (each of those is false without failing).
+fn eval_indexed_any<'a>(
+    cs: &'a [Cond],
+    ix: &AnyIndex,
+    v: &str,
+    ctx: &Ctx<'a, '_, '_>,
+    scope: Option<&Scope<'a>>,
+) -> R<bool> {
+    let mut buf = [0u8; 192];
+    let folded: Cow<'_, str> = match v.is_ascii().then(|| lower_buf(v, &mut buf)).flatten() {
+        Some(lower) => Cow::Borrowed(lower),
+        None => Cow::Owned(v.to_lowercase()),
+    };
+    let hits = ix.by_value.get(&*folded).map_or(&[][..], |p| &p[..]);
+    let (mut a, mut b) = (hits.iter().peekable(), ix.others.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) if x < y => a.next(),
+            (Some(_), None) => a.next(),
+            (_, Some(_)) => b.next(),
+            (None, None) => return Ok(false),
+        };
+        if let Some(c) = next.and_then(|&i| cs.get(i as usize)) {
+            if eval_cond(c, ctx, scope)? {
+                return Ok(true);
+            }
         }
     }
 }

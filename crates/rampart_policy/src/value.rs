@@ -251,7 +251,19 @@ pub(crate) fn contains_ci(haystack: &str, needle: &str) -> bool {
     }
     if haystack.is_ascii() && needle.is_ascii() {
         let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-        h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+        let Some(last_start) = h.len().checked_sub(n.len()) else {
+            return false;
+        };
+        // Only where the needle's first byte occurs, in either case (`memchr2`): ids are searched
+        // for `/resourceGroups/...` on every VM and storage account, and testing every window
+        // was ~1% of a scan's instructions.
+        let first = n[0];
+        memchr::memchr2_iter(
+            first.to_ascii_lowercase(),
+            first.to_ascii_uppercase(),
+            &h[..=last_start],
+        )
+        .any(|at| h[at..at + n.len()].eq_ignore_ascii_case(n))
     } else {
         haystack.to_lowercase().contains(&needle.to_lowercase())
     }
@@ -290,6 +302,53 @@ pub(crate) fn as_bool(v: &Value) -> Option<bool> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `contains_ci` finds a needle exactly where comparing every window case-insensitively does:
+    /// every needle cut from the haystacks (at each start and length, case-flipped), needles that
+    /// start with a letter or not, at the ends, longer than the haystack, and non-ASCII text.
+    #[test]
+    fn contains_ci_equals_testing_every_window() {
+        let naive = |h: &str, n: &str| {
+            n.is_empty()
+                || h.to_lowercase()
+                    .as_bytes()
+                    .windows(n.len())
+                    .any(|w| w == n.to_lowercase().as_bytes())
+        };
+        let haystacks = [
+            "/subscriptions/s1/resourceGroups/aro-x/providers/Microsoft.Storage/storageAccounts/a",
+            "/resourcegroups/databricks-rg-1",
+            "aAaAab",
+            "",
+            "x",
+        ];
+        let mut needles: Vec<String> = vec![
+            "/resourceGroups/aro-".into(),
+            "/RESOURCEGROUPS/DATABRICKS-RG-".into(),
+            "aab".into(),
+            "AAB".into(),
+            "b".into(),
+            "zz".into(),
+            "a very long needle, longer than any haystack here, at all".into(),
+        ];
+        for h in haystacks {
+            for start in 0..h.len() {
+                for end in start + 1..=h.len().min(start + 6) {
+                    let cut = &h[start..end];
+                    needles.push(cut.to_owned());
+                    needles.push(cut.to_ascii_uppercase());
+                }
+            }
+        }
+        for h in haystacks {
+            for n in &needles {
+                assert_eq!(contains_ci(h, n), naive(h, n), "{h:?} contains {n:?}");
+            }
+        }
+        assert!(contains_ci("Stra\u{df}e", "STRA\u{df}"));
+        assert!(contains_ci("\u{212a}elvin", "kel"));
+        assert!(!contains_ci("\u{212a}elvin", "kev"));
+    }
 
     #[test]
     fn like_patterns() {
