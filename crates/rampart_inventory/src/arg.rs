@@ -134,11 +134,11 @@ fn tags(member: Option<&Value>) -> Result<BTreeMap<String, String>, FieldError> 
                     Value::String(s) => s.clone(),
                     // Integers as serde_json writes them (the same digits), without going through
                     // its formatter: cost centres are often numbers.
-                    Value::Number(n) if n.is_u64() || n.is_i64() => n
-                        .as_u64()
-                        .map(|u| u.to_string())
-                        .or_else(|| n.as_i64().map(|i| i.to_string()))
-                        .unwrap_or_else(|| n.to_string()),
+                    Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                        (Some(u), _) => u.to_string(),
+                        (None, Some(i)) => i.to_string(),
+                        _ => n.to_string(),
+                    },
                     other => other.to_string(),
                 };
                 (k.clone(), v)
