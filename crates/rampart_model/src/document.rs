@@ -95,8 +95,14 @@ impl<'de> Visitor<'de> for DocVisitor {
         Ok(Value::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        // serde_json gives no size hint; ARM objects have one member (`{"id": ...}` references)
+        // to twenty (a row). Starting at sixteen instead of growing from four saves two or three
+        // reallocations and copies for every larger object; the vector lives only until the map is
+        // built. Callgrind, 20k estate: 4 → 8 -0.8%, → 16 a further -0.35% of the scan's
+        // instructions; allocating for an empty object too measured cheaper than deciding at the
+        // first member.
         let mut entries: Vec<(String, Value)> =
-            Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+            Vec::with_capacity(map.size_hint().unwrap_or(16).min(64));
         while let Some(k) = map.next_key::<String>()? {
             entries.push((k, map.next_value_seed(Doc)?));
         }
