@@ -10,7 +10,7 @@ use crate::definition::{PolicyDefinition, PolicyMode};
 use crate::error::PolicyError;
 use crate::expr::{self, classify, Ast, Func, StringForm};
 use crate::path::{has_wild, parse_path, Seg};
-use crate::value::get_ci;
+use crate::value::{fold_ci, get_ci};
 
 /// The effect a policy has when its `if` matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -248,8 +248,8 @@ pub(crate) struct AnyIndex {
     /// The path's [`memo_id`].
     pub(crate) memo_key: u32,
     pub(crate) paths: Box<[Box<[Seg]>]>,
-    /// Literal, lower-cased (`str::to_lowercase`, the fold under which `equals` compares strings) →
-    /// positions of the branches requiring it, ascending.
+    /// Literal, folded ([`fold_ci`], the fold under which `equals` compares strings) → positions
+    /// of the branches requiring it, ascending.
     pub(crate) by_value: foldhash::HashMap<Box<str>, Box<[u32]>>,
     /// Positions of the other branches, ascending: always tried.
     pub(crate) others: Box<[u32]>,
@@ -301,13 +301,14 @@ pub(crate) fn any_index(branches: &[Cond]) -> Option<Box<AnyIndex>> {
     let mut paths: Option<Box<[Box<[Seg]>]>> = None;
     let mut by_value: foldhash::HashMap<Box<str>, Vec<u32>> = foldhash::HashMap::default();
     let mut others = Vec::new();
+    let mut buf = [0u8; 192];
     for (i, b) in branches.iter().enumerate() {
         let pos = u32::try_from(i).ok()?;
         match opening_equals(b) {
             Some((k, p, lit)) if k == key => {
                 paths.get_or_insert_with(|| p.into());
                 by_value
-                    .entry(lit.to_lowercase().into_boxed_str())
+                    .entry(fold_ci(lit, &mut buf).into())
                     .or_default()
                     .push(pos);
             }

@@ -16,8 +16,8 @@ use crate::definition::PolicyMode;
 use crate::expr::{apply, Func};
 use crate::path::{collect, lookup, visit, Seg};
 use crate::value::{
-    as_bool, compare, contains_ci, get_ci, get_present, like, location_eq, match_pattern,
-    scalar_str, values_equal, Members,
+    as_bool, compare, contains_ci, fold_ci, get_ci, get_present, like, location_eq, lower_buf,
+    match_pattern, scalar_str, values_equal, Members,
 };
 
 /// The outcome of one policy on one resource.
@@ -506,10 +506,7 @@ fn eval_indexed_any<'a>(
     scope: Option<&Scope<'a>>,
 ) -> R<bool> {
     let mut buf = [0u8; 192];
-    let folded: Cow<'_, str> = match v.is_ascii().then(|| lower_buf(v, &mut buf)).flatten() {
-        Some(lower) => Cow::Borrowed(lower),
-        None => Cow::Owned(v.to_lowercase()),
-    };
+    let folded = fold_ci(v, &mut buf);
     let hits = ix.by_value.get(&*folded).map_or(&[][..], |p| &p[..]);
     let (mut a, mut b) = (hits.iter().peekable(), ix.others.iter().peekable());
     loop {
@@ -812,17 +809,6 @@ const EXTENSION_TYPES: &[&str] = &[
     "microsoft.security/advancedthreatprotectionsettings",
     "microsoft.security/defenderforstoragesettings",
 ];
-
-fn lower_buf<'b>(s: &str, buf: &'b mut [u8; 192]) -> Option<&'b str> {
-    let b = s.as_bytes();
-    if b.len() > buf.len() {
-        return None;
-    }
-    for (d, c) in buf.iter_mut().zip(b) {
-        *d = c.to_ascii_lowercase();
-    }
-    std::str::from_utf8(&buf[..b.len()]).ok()
-}
 
 /// What every policy asks of a resource, computed once per resource.
 pub(crate) struct View<'a> {

@@ -97,6 +97,28 @@ pub(crate) fn get_present<'a>(value: &'a Value, key: &str) -> Option<&'a Value> 
     get_ci(value, key).filter(|v| !v.is_null())
 }
 
+/// The fold under which [`str_eq_ci`] compares: `str_eq_ci(a, b)` exactly when the folds are equal
+/// (for ASCII text Unicode lower-casing is ASCII lower-casing). ASCII text of up to 192 bytes is
+/// folded into `buf` without allocating. Keys of the `anyOf` index are folded by it too.
+pub(crate) fn fold_ci<'b>(s: &'b str, buf: &'b mut [u8; 192]) -> Cow<'b, str> {
+    match s.is_ascii().then(|| lower_buf(s, buf)).flatten() {
+        Some(lower) => Cow::Borrowed(lower),
+        None => Cow::Owned(s.to_lowercase()),
+    }
+}
+
+/// `s` ASCII-lower-cased into `buf`, when it fits.
+pub(crate) fn lower_buf<'b>(s: &str, buf: &'b mut [u8; 192]) -> Option<&'b str> {
+    let b = s.as_bytes();
+    if b.len() > buf.len() {
+        return None;
+    }
+    for (d, c) in buf.iter_mut().zip(b) {
+        *d = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..b.len()]).ok()
+}
+
 /// Case-insensitive string equality (ASCII fast path, Unicode lower-casing otherwise).
 pub(crate) fn str_eq_ci(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {

@@ -267,7 +267,7 @@ impl Report {
 }
 
 /// The sub-assessments of entry `index` of `rec` (empty when it has none).
-fn sub_assessments_of(rec: &RecommendationReport, index: usize) -> &[SubAssessment] {
+pub(crate) fn sub_assessments_of(rec: &RecommendationReport, index: usize) -> &[SubAssessment] {
     u32::try_from(index)
         .ok()
         .and_then(|i| rec.sub_assessments.get(&i))

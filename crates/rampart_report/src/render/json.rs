@@ -29,7 +29,7 @@ use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::escape::needs_escape;
 use crate::render::RenderOptions;
-use crate::results::ResultEntry;
+use crate::results::{sub_assessments_of, ResultEntry};
 use crate::{RecommendationReport, Report, ReportError};
 use crate::{StrId, StringTable};
 use rampart_model::{Cause, Provider, Status, SubAssessment};
@@ -822,7 +822,7 @@ fn resolve<'a>(
     entry: &ResultEntry,
 ) -> ResultText<'a> {
     let sub_assessments = if side {
-        r.result_in(rec, i).map_or(&[][..], |v| v.sub_assessments)
+        sub_assessments_of(rec, i)
     } else {
         &[]
     };
