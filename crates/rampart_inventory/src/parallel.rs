@@ -51,8 +51,9 @@ enum Parsed<T> {
 /// Starts a thread (plain or scoped).
 type Spawn<'s> = dyn FnMut(Box<dyn FnOnce() + Send + 's>) + 's;
 
-/// What the parsing threads compute of each resource besides the resource itself.
-type MapFn<'s, T> = dyn Fn(&Resource) -> T + Sync + 's;
+/// What the parsing threads compute of each resource besides the resource itself (it may also
+/// change the resource, e.g. free what no later stage reads).
+type MapFn<'s, T> = dyn Fn(&mut Resource) -> T + Sync + 's;
 
 /// The scanning thread, the parsing threads and the ordered receiving end, shared by
 /// [`ParallelReader`] and [`ParallelMap`].
@@ -116,8 +117,8 @@ impl<T: Send> Pipeline<T> {
                             Job::Done(out) => out,
                         };
                         match out {
-                            Out::Ok(resource) => {
-                                let mapped = map(&resource);
+                            Out::Ok(mut resource) => {
+                                let mapped = map(&mut resource);
                                 Parsed::Resource(resource, mapped)
                             }
                             other => Parsed::Other(other),
@@ -213,7 +214,7 @@ impl<T: Send> Pipeline<T> {
     }
 }
 
-fn nothing(_: &Resource) {}
+fn nothing(_: &mut Resource) {}
 
 /// An [`InventoryReader`] whose scanning and parsing run on background threads; see
 /// [`InventoryReader::parallel`]. Items and errors are the same, in the same order.

@@ -560,15 +560,16 @@ impl InventoryReader {
         crate::parallel::ParallelReader::spawn(self, workers)
     }
 
-    /// [`InventoryReader::parallel`] whose parsing threads also compute `map(&resource)` for each
-    /// resource, returned with it: work that needs only the resource then runs beside the parsing.
+    /// [`InventoryReader::parallel`] whose parsing threads also compute `map(&mut resource)` for
+    /// each resource, returned with it: work that needs only the resource then runs beside the
+    /// parsing, and what no later stage reads of the resource can be freed there.
     /// The threads belong to `scope`, so `map` may borrow from outside it; they end once the input
     /// is exhausted or the returned iterator is dropped.
     pub fn parallel_map<'s, 'env, T: Send + 's>(
         self,
         workers: usize,
         scope: &'s std::thread::Scope<'s, 'env>,
-        map: &'s (dyn Fn(&Resource) -> T + Sync + 's),
+        map: &'s (dyn Fn(&mut Resource) -> T + Sync + 's),
     ) -> crate::parallel::ParallelMap<T> {
         crate::parallel::ParallelMap::spawn(self, workers, scope, map)
     }

@@ -178,6 +178,17 @@ pub struct Prepared {
     rg_row: bool,
 }
 
+impl Prepared {
+    /// Whether [`StreamingEvaluator::evaluate_prepared`] reads the resource itself: only for a
+    /// resource-group row that `resourceGroup()` policies read, or when such a policy applies to
+    /// the resource (it is evaluated again once its resource group is known). Otherwise the
+    /// resource may be freed once prepared (a `Null` in its place is never read).
+    #[must_use]
+    pub fn reads_resource_later(&self) -> bool {
+        self.rg_row || self.rg.is_some()
+    }
+}
+
 /// The (subscription, resource group) of a resource, lower-case, and its pruned copy (see
 /// [`Prepared::rg`]).
 #[derive(Debug)]

@@ -7,7 +7,9 @@ use rampart_model::{Assessment, Cause, Provider, Resource};
 
 use rampart_policy::StreamingEvaluator;
 
-use crate::native::Runner;
+use std::sync::Arc;
+
+use crate::native::{NativePrepared, RuleSet, Runner};
 use crate::policy_glue::PolicyStream;
 use crate::Benchmark;
 
@@ -21,9 +23,11 @@ pub struct Engine<'b> {
 }
 
 /// The part of [`Engine::evaluate`] that needs the resource alone (Azure Policy evaluation of
-/// everything but `resourceGroup()`), so that it can run on the threads that parse the inventory.
+/// everything but `resourceGroup()`; the native rules' immediate verdicts, deferred projections and
+/// related summaries), so that it can run on the threads that parse the inventory.
 pub struct Preparer<'b> {
     policies: StreamingEvaluator<'b>,
+    native: Arc<RuleSet<'static>>,
 }
 
 impl std::fmt::Debug for Preparer<'_> {
@@ -33,13 +37,23 @@ impl std::fmt::Debug for Preparer<'_> {
 }
 
 impl Preparer<'_> {
-    /// Prepares `resource` for [`Engine::evaluate_prepared`] of the engine this came from.
+    /// Prepares `resource` for [`Engine::evaluate_prepared`] of the engine this came from, and
+    /// frees its native document (leaving `Null`) when that will not read it: freed here, on the
+    /// thread that parsed it, while its memory is still in this core's cache, the next document
+    /// reuses that memory hot (BENCHMARKS.md, session 8). Only a policy calling `resourceGroup()`
+    /// reads the document afterwards, and no built-in one does.
     #[must_use]
-    pub fn prepare(&self, resource: &Resource) -> Prepared {
-        Prepared {
-            policies: (resource.provider == Provider::Azure)
-                .then(|| self.policies.prepare(&resource.native)),
+    pub fn prepare(&self, resource: &mut Resource) -> Prepared {
+        let policies =
+            (resource.provider == Provider::Azure).then(|| self.policies.prepare(&resource.native));
+        let native = self.native.prepare(resource.provider, &resource.native);
+        if !policies
+            .as_ref()
+            .is_some_and(rampart_policy::Prepared::reads_resource_later)
+        {
+            resource.native = serde_json::Value::Null;
         }
+        Prepared { policies, native }
     }
 }
 
@@ -47,6 +61,7 @@ impl Preparer<'_> {
 #[derive(Debug)]
 pub struct Prepared {
     policies: Option<rampart_policy::Prepared>,
+    native: Option<NativePrepared>,
 }
 
 fn native_assessment(disabled: bool, a: Assessment) -> Assessment {
@@ -101,7 +116,7 @@ impl<'b> Engine<'b> {
         self.evaluate_native(resource_key, resource, emit);
     }
 
-    /// The native rules' part of [`Engine::evaluate`] (the same for a prepared resource).
+    /// The native rules' part of [`Engine::evaluate`].
     fn evaluate_native(
         &mut self,
         resource_key: u32,
@@ -125,11 +140,13 @@ impl<'b> Engine<'b> {
     pub fn preparer(&self) -> Preparer<'b> {
         Preparer {
             policies: self.policies.preparer(),
+            native: self.native.rule_set(),
         }
     }
 
-    /// [`Engine::evaluate`] of a resource that [`Preparer::prepare`] prepared: the same
-    /// assessments, emitted in the same order, with the policies' per-resource work already done.
+    /// [`Engine::evaluate`] of a resource that [`Preparer::prepare`] prepared (whose native
+    /// document it may have freed): the same assessments, emitted in the same order, with the
+    /// per-resource work already done.
     pub fn evaluate_prepared(
         &mut self,
         resource_key: u32,
@@ -141,7 +158,13 @@ impl<'b> Engine<'b> {
             self.policies
                 .evaluate_prepared(resource_key, &resource.native, policies, emit);
         }
-        self.evaluate_native(resource_key, resource, emit);
+        if let Some(native) = prepared.native {
+            let recs = &self.native_recs;
+            self.native.apply(resource_key, native, &mut |pos, key, a| {
+                let (rec, disabled) = recs[pos];
+                emit(key, rec, native_assessment(disabled, a));
+            });
+        }
     }
 
     /// Emits every deferred assessment: the policies' then the native rules', as before, though the

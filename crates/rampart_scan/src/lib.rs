@@ -145,7 +145,7 @@ fn scan_inner(
     // The parse threads also do the per-resource policy work (`Preparer`), leaving this thread what
     // depends on earlier resources; they borrow the benchmark, hence the scope.
     let preparer = engine.preparer();
-    let prepare = |resource: &rampart_model::Resource| preparer.prepare(resource);
+    let prepare = |resource: &mut rampart_model::Resource| preparer.prepare(resource);
     std::thread::scope(|scope| -> Result<(), ScanError> {
         for reader in readers {
             input.files.push(reader.name().to_owned());

@@ -73,7 +73,7 @@ fn parallel_map_returns_each_resource_with_its_mapped_value() {
     for name in names {
         let mut seq = open(&fixture(name)).unwrap();
         let expected = as_strings(seq.by_ref());
-        let map = |r: &rampart_model::Resource| r.id.clone();
+        let map = |r: &mut rampart_model::Resource| r.id.clone();
         std::thread::scope(|scope| {
             let mut par = open(&fixture(name)).unwrap().parallel_map(2, scope, &map);
             let got: Vec<String> = par
@@ -92,11 +92,49 @@ fn parallel_map_returns_each_resource_with_its_mapped_value() {
     }
 }
 
+/// What `map` changes of a resource (here: freeing its document) is what the consumer receives.
+#[test]
+fn parallel_map_hands_over_the_resource_as_map_left_it() {
+    let mut seq = open(&fixture("arg_page1.json")).unwrap();
+    let expected: Vec<(String, bool)> = seq
+        .by_ref()
+        .map(|r| {
+            let r = r.unwrap();
+            (r.id, r.native.is_null())
+        })
+        .collect();
+    assert!(expected.iter().all(|(_, null)| !null));
+    let map = |r: &mut rampart_model::Resource| {
+        std::mem::take(&mut r.native)
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    std::thread::scope(|scope| {
+        let par = open(&fixture("arg_page1.json"))
+            .unwrap()
+            .parallel_map(2, scope, &map);
+        let got: Vec<(String, bool)> = par
+            .map(|r| {
+                let (r, doc_id) = r.unwrap();
+                assert_eq!(doc_id.as_deref(), Some(r.id.as_str()));
+                (r.id, r.native.is_null())
+            })
+            .collect();
+        assert_eq!(got.len(), expected.len());
+        assert!(got.iter().all(|(_, null)| *null));
+        assert_eq!(
+            got.iter().map(|g| &g.0).collect::<Vec<_>>(),
+            expected.iter().map(|e| &e.0).collect::<Vec<_>>()
+        );
+    });
+}
+
 #[test]
 fn parallel_map_dropped_early_ends_its_scope() {
     let mut bytes = Vec::new();
     write_synthetic(&mut bytes, 5000, 1, SyntheticFormat::ArgJson).unwrap();
-    let map = |r: &rampart_model::Resource| r.name.len();
+    let map = |r: &mut rampart_model::Resource| r.name.len();
     std::thread::scope(|scope| {
         let mut par = from_reader("s", std::io::Cursor::new(bytes)).parallel_map(2, scope, &map);
         assert!(par.next().unwrap().is_ok());

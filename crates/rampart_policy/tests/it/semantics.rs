@@ -579,7 +579,8 @@ fn malformed_expressions_are_errors_not_panics() {
 
 /// `prepare` on another evaluator over the same policies (as the scan's parse threads do) and
 /// `evaluate_prepared` give what `evaluate` gives, with the resource-group row before (decided at
-/// once) or after (deferred to `finish`) the resource, and for an existence check.
+/// once) or after (deferred to `finish`) the resource, and for an existence check; a resource whose
+/// preparation says it is not read again is not (the scan frees it).
 #[test]
 fn prepared_on_another_evaluator_matches_evaluate() {
     let rg_rule = json!({"if": {"allOf": [
@@ -606,7 +607,14 @@ fn prepared_on_another_evaluator_matches_evaluate() {
             for (k, r) in (0u32..).zip(&order) {
                 let mut emit = |k, i, e| out.push((k, i, e));
                 if prepared {
-                    ev.evaluate_prepared(k, r, preparer.prepare(r), &mut emit);
+                    // A resource its preparation says is not read again is freed by the scan:
+                    // `Null` stands in for it here.
+                    let p = preparer.prepare(r);
+                    let keeps = p.reads_resource_later();
+                    let is_diag = r["type"] == diag["type"];
+                    assert_eq!(keeps, !is_diag, "{r}");
+                    let null = Value::Null;
+                    ev.evaluate_prepared(k, if keeps { r } else { &null }, p, &mut emit);
                 } else {
                     ev.evaluate(k, r, &mut emit);
                 }

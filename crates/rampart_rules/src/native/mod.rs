@@ -302,51 +302,22 @@ impl Related {
         Some(i)
     }
 
-    pub(crate) fn insert(&mut self, resource_type: &str, native: &Value) {
-        let id = native.get("id").and_then(Value::as_str);
-        match resource_type {
-            "microsoft.network/virtualnetworks" => {
-                let subnets = native
-                    .at("/properties/subnets")
-                    .and_then(Value::as_array)
-                    .map_or(&[][..], Vec::as_slice);
-                for subnet in subnets {
-                    if let Some(id) = subnet.get("id").and_then(Value::as_str) {
-                        self.subnets
-                            .insert(id.to_ascii_lowercase(), network::Subnet::from_doc(subnet));
-                    }
-                }
+    /// Keeps what [`Kept::of`] extracted of a resource of `resource_type`.
+    pub(crate) fn file(&mut self, resource_type: &str, kept: Kept) {
+        match kept {
+            Kept::Subnets(subnets) => self.subnets.extend(subnets),
+            Kept::Nic(id, nic) => {
+                self.nics.insert(id, nic);
             }
-            "microsoft.network/virtualnetworks/subnets" => {
-                if let Some(id) = id {
-                    self.subnets
-                        .insert(id.to_ascii_lowercase(), network::Subnet::from_doc(native));
-                }
+            Kept::Nsg(id, nsg) => {
+                self.nsgs.insert(id, nsg);
             }
-            "microsoft.network/networkinterfaces" => {
-                if let Some(id) = id {
-                    self.nics.insert(
-                        id.to_ascii_lowercase(),
-                        Arc::new(network::Nic::from_doc(native)),
-                    );
-                }
-            }
-            "microsoft.network/networksecuritygroups" => {
-                if let Some(id) = id {
-                    self.nsgs.insert(
-                        id.to_ascii_lowercase(),
-                        Arc::new(network::Nsg::from_doc(native)),
-                    );
-                }
-            }
-            _ => {
-                if let Some(id) = id {
-                    if let Some(i) = self.put(id, compact::compact(resource_type, native)) {
-                        match self.by_type.get_mut(resource_type) {
-                            Some(list) => list.push(i),
-                            None => {
-                                self.by_type.insert(resource_type.to_owned(), vec![i]);
-                            }
+            Kept::Doc(id, doc) => {
+                if let Some(i) = self.put(&id, doc) {
+                    match self.by_type.get_mut(resource_type) {
+                        Some(list) => list.push(i),
+                        None => {
+                            self.by_type.insert(resource_type.to_owned(), vec![i]);
                         }
                     }
                 }
@@ -373,6 +344,55 @@ impl Related {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// What [`Related`] keeps of one resource of a related type, extracted from its document alone (so
+/// on the threads that parse the inventory) and filed by [`Related::file`] on the consuming thread.
+#[derive(Debug)]
+pub(crate) enum Kept {
+    /// A virtual network's embedded subnets (or one subnet row), by lower-case id.
+    Subnets(Vec<(String, network::Subnet)>),
+    /// A network interface, by lower-case id.
+    Nic(String, Arc<network::Nic>),
+    /// A network security group, by lower-case id.
+    Nsg(String, Arc<network::Nsg>),
+    /// Any other type: its id as written and its [`compact`] projection.
+    Doc(String, Value),
+}
+
+impl Kept {
+    /// What is kept of `native`, a resource of the (lower-case) `resource_type`; `None` for a
+    /// resource without an id.
+    pub(crate) fn of(resource_type: &str, native: &Value) -> Option<Kept> {
+        let id = native.get("id").and_then(Value::as_str);
+        Some(match resource_type {
+            "microsoft.network/virtualnetworks" => Kept::Subnets(
+                native
+                    .at("/properties/subnets")
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .filter_map(|subnet| {
+                        let id = subnet.get("id").and_then(Value::as_str)?;
+                        Some((id.to_ascii_lowercase(), network::Subnet::from_doc(subnet)))
+                    })
+                    .collect(),
+            ),
+            "microsoft.network/virtualnetworks/subnets" => Kept::Subnets(vec![(
+                id?.to_ascii_lowercase(),
+                network::Subnet::from_doc(native),
+            )]),
+            "microsoft.network/networkinterfaces" => Kept::Nic(
+                id?.to_ascii_lowercase(),
+                Arc::new(network::Nic::from_doc(native)),
+            ),
+            "microsoft.network/networksecuritygroups" => Kept::Nsg(
+                id?.to_ascii_lowercase(),
+                Arc::new(network::Nsg::from_doc(native)),
+            ),
+            _ => Kept::Doc(id?.to_owned(), compact::compact(resource_type, native)),
+        })
     }
 }
 
@@ -431,25 +451,34 @@ struct Dispatch {
     subject_of: Vec<usize>,
 }
 
-/// Streams resources through a set of native rules: keeps related resources and deferred subjects
-/// (both as [`compact`] projections, a subject once however many rules defer it), decides in
-/// [`Runner::finish`]. Used by the engine and by the fixture harness.
+/// The rules a [`Runner`] applies, their parameter values and how a type dispatches to them:
+/// read-only, so the threads that parse the inventory prepare resources with it
+/// ([`RuleSet::prepare`]) while the runner's own thread files what they made.
 #[derive(Debug)]
-pub(crate) struct Runner<'r> {
+pub(crate) struct RuleSet<'r> {
     rules: Vec<&'r NativeRule>,
     params: Vec<Params>,
     /// Lower-case type → the rules it concerns; a type absent here is skipped at once.
     dispatch: HashMap<&'static str, Dispatch>,
-    /// Deferred subjects, shared by the rules that defer them, as the JSON text of their [`compact`]
-    /// projection (a parsed `Value` costs several times its text; each is parsed again per rule in
-    /// `finish`).
-    subjects: Vec<Box<str>>,
-    /// Per rule: (resource key, position in `subjects`) awaiting `finish`.
-    pending: Vec<Vec<(u32, u32)>>,
-    related: Related,
 }
 
-impl<'r> Runner<'r> {
+/// What the native rules make of one resource from its document alone ([`RuleSet::prepare`]); the
+/// [`Runner`] files it in stream order ([`Runner::apply`]), so that the document itself can be freed
+/// on the thread that parsed it.
+#[derive(Debug)]
+pub(crate) struct NativePrepared {
+    /// The resource's (lower-case) type.
+    resource_type: &'static str,
+    /// What related-resource lookups keep of it, when some rule needs resources of its type.
+    kept: Option<Kept>,
+    /// The assessments of the rules that decide at once, in rule order.
+    decided: Vec<(usize, Assessment)>,
+    /// The [`compact`] projection's JSON text and the rules that decide it in `finish`, in rule
+    /// order, when some rule defers it.
+    deferred: Option<(Box<str>, Vec<usize>)>,
+}
+
+impl<'r> RuleSet<'r> {
     /// `rules` with the parameter values each one sees.
     pub(crate) fn new(rules: Vec<(&'r NativeRule, Params)>) -> Self {
         let mut dispatch: HashMap<&'static str, Dispatch> = HashMap::new();
@@ -464,16 +493,90 @@ impl<'r> Runner<'r> {
                 }
             }
         }
-        let pending = rules.iter().map(|_| Vec::new()).collect();
         let (rules, params) = rules.into_iter().unzip();
         Self {
             rules,
             params,
             dispatch,
+        }
+    }
+
+    /// Everything the rules do with one resource that needs its document alone: what is kept of
+    /// it for related lookups, the verdicts of the rules that decide at once, and the projection
+    /// a deferred subject is decided on. `None` when no rule concerns the resource.
+    ///
+    /// Invariant: a rule without related types decides from the document alone (its `check`
+    /// ignores `Related`), so it is given an empty one here.
+    pub(crate) fn prepare(&self, provider: Provider, native: &Value) -> Option<NativePrepared> {
+        let rtype = subject_type(provider, native)?;
+        let (&resource_type, dispatch) = self.dispatch.get_key_value(rtype.as_ref())?;
+        let kept = if dispatch.related {
+            Kept::of(resource_type, native)
+        } else {
+            None
+        };
+        let mut decided = Vec::new();
+        let mut deferred: Option<(Box<str>, Vec<usize>)> = None;
+        let mut none_related: Option<Related> = None;
+        for &pos in &dispatch.subject_of {
+            let rule = self.rules[pos];
+            if !rule.meta.assesses(provider) {
+                continue;
+            }
+            if rule.meta.related_types.is_empty() {
+                let related = none_related.get_or_insert_with(Related::default);
+                if let Some(a) = (rule.check)(native, related, &self.params[pos]) {
+                    decided.push((pos, a));
+                }
+            } else {
+                deferred
+                    .get_or_insert_with(|| {
+                        let text = compact::compact(resource_type, native).to_string();
+                        (text.into(), Vec::new())
+                    })
+                    .1
+                    .push(pos);
+            }
+        }
+        Some(NativePrepared {
+            resource_type,
+            kept,
+            decided,
+            deferred,
+        })
+    }
+}
+
+/// Streams resources through a set of native rules: keeps related resources and deferred subjects
+/// (both as [`compact`] projections, a subject once however many rules defer it), decides in
+/// [`Runner::finish`]. Used by the engine and by the fixture harness.
+#[derive(Debug)]
+pub(crate) struct Runner<'r> {
+    set: Arc<RuleSet<'r>>,
+    /// Deferred subjects, shared by the rules that defer them, as the JSON text of their [`compact`]
+    /// projection (a parsed `Value` costs several times its text; each is parsed again per rule in
+    /// `finish`).
+    subjects: Vec<Box<str>>,
+    /// Per rule: (resource key, position in `subjects`) awaiting `finish`.
+    pending: Vec<Vec<(u32, u32)>>,
+    related: Related,
+}
+
+impl<'r> Runner<'r> {
+    /// `rules` with the parameter values each one sees.
+    pub(crate) fn new(rules: Vec<(&'r NativeRule, Params)>) -> Self {
+        let pending = rules.iter().map(|_| Vec::new()).collect();
+        Self {
+            set: Arc::new(RuleSet::new(rules)),
             subjects: Vec::new(),
             pending,
             related: Related::default(),
         }
+    }
+
+    /// The rules, for preparing resources on other threads.
+    pub(crate) fn rule_set(&self) -> Arc<RuleSet<'r>> {
+        Arc::clone(&self.set)
     }
 
     /// Feeds one resource; `emit(rule position, key, assessment)` for rules that decide at once.
@@ -484,31 +587,35 @@ impl<'r> Runner<'r> {
         native: &Value,
         emit: &mut dyn FnMut(usize, u32, Assessment),
     ) {
-        let Some(rtype) = subject_type(provider, native) else {
-            return;
-        };
-        let Some(dispatch) = self.dispatch.get(rtype.as_ref()) else {
-            return;
-        };
-        if dispatch.related {
-            self.related.insert(&rtype, native);
+        if let Some(prepared) = self.set.prepare(provider, native) {
+            self.apply(key, prepared, emit);
         }
-        let mut subject: Option<u32> = None;
-        for &pos in &dispatch.subject_of {
-            let rule = self.rules[pos];
-            if !rule.meta.assesses(provider) {
-                continue;
-            }
-            if rule.meta.related_types.is_empty() {
-                if let Some(a) = (rule.check)(native, &self.related, &self.params[pos]) {
-                    emit(pos, key, a);
-                }
-            } else {
-                let at = *subject.get_or_insert_with(|| {
-                    self.subjects
-                        .push(compact::compact(&rtype, native).to_string().into());
-                    u32::try_from(self.subjects.len() - 1).unwrap_or(u32::MAX)
-                });
+    }
+
+    /// Feeds one resource that [`RuleSet::prepare`] of this runner's rules prepared: the same as
+    /// [`Runner::evaluate`] of its document.
+    pub(crate) fn apply(
+        &mut self,
+        key: u32,
+        prepared: NativePrepared,
+        emit: &mut dyn FnMut(usize, u32, Assessment),
+    ) {
+        let NativePrepared {
+            resource_type,
+            kept,
+            decided,
+            deferred,
+        } = prepared;
+        if let Some(kept) = kept {
+            self.related.file(resource_type, kept);
+        }
+        for (pos, a) in decided {
+            emit(pos, key, a);
+        }
+        if let Some((text, rules)) = deferred {
+            self.subjects.push(text);
+            let at = u32::try_from(self.subjects.len() - 1).unwrap_or(u32::MAX);
+            for pos in rules {
                 self.pending[pos].push((key, at));
             }
         }
@@ -524,12 +631,13 @@ impl<'r> Runner<'r> {
         );
         // Subject by subject, so each is parsed once; every rule's pending list is in subject order,
         // so a rule still emits its assessments in stream order.
-        let mut cursors = vec![0usize; self.rules.len()];
+        let set = Arc::clone(&self.set);
+        let mut cursors = vec![0usize; set.rules.len()];
         for (at, text) in self.subjects.iter().enumerate() {
             self.related.subject.set(Some(at));
             // The text is a serialized `Value`, so it always parses back.
             let native = rampart_model::document::from_str(text).ok();
-            for (pos, rule) in self.rules.iter().enumerate() {
+            for (pos, rule) in set.rules.iter().enumerate() {
                 let Some(&(key, subject)) = self.pending[pos].get(cursors[pos]) else {
                     continue;
                 };
@@ -540,7 +648,7 @@ impl<'r> Runner<'r> {
                 let Some(native) = &native else {
                     continue;
                 };
-                if let Some(a) = (rule.check)(native, &self.related, &self.params[pos]) {
+                if let Some(a) = (rule.check)(native, &self.related, &set.params[pos]) {
                     emit(pos, key, a);
                 }
             }
