@@ -288,10 +288,9 @@ impl Related {
         )
     }
 
-    /// Keeps `doc` under `id`; a later document with the same id replaces the earlier one but keeps
-    /// its place. Returns its position in `docs` when the id is new.
-    fn put(&mut self, id: &str, doc: Value) -> Option<usize> {
-        let id = id.to_ascii_lowercase();
+    /// Keeps `doc` under `id` (lower-case); a later document with the same id replaces the earlier
+    /// one but keeps its place. Returns its position in `docs` when the id is new.
+    fn put(&mut self, id: String, doc: Value) -> Option<usize> {
         if let Some(&i) = self.by_id.get(&id) {
             self.docs[i] = doc;
             return None;
@@ -313,7 +312,7 @@ impl Related {
                 self.nsgs.insert(id, nsg);
             }
             Kept::Doc(id, doc) => {
-                if let Some(i) = self.put(&id, doc) {
+                if let Some(i) = self.put(id, doc) {
                     match self.by_type.get_mut(resource_type) {
                         Some(list) => list.push(i),
                         None => {
@@ -357,7 +356,7 @@ pub(crate) enum Kept {
     Nic(String, Arc<network::Nic>),
     /// A network security group, by lower-case id.
     Nsg(String, Arc<network::Nsg>),
-    /// Any other type: its id as written and its [`compact`] projection.
+    /// Any other type: its lower-case id and its [`compact`] projection.
     Doc(String, Value),
 }
 
@@ -391,7 +390,10 @@ impl Kept {
                 id?.to_ascii_lowercase(),
                 Arc::new(network::Nsg::from_doc(native)),
             ),
-            _ => Kept::Doc(id?.to_owned(), compact::compact(resource_type, native)),
+            _ => Kept::Doc(
+                id?.to_ascii_lowercase(),
+                compact::compact(resource_type, native),
+            ),
         })
     }
 }
