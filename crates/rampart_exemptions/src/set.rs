@@ -120,6 +120,14 @@ impl Exemptions {
         self.exemptions.is_empty()
     }
 
+    /// Whether any exemption selects resources by tag, i.e. whether matching reads
+    /// [`ExemptionSubject::tag`](crate::ExemptionSubject::tag) (a scan that needs no tag otherwise
+    /// does not keep them).
+    #[must_use]
+    pub fn reads_tags(&self) -> bool {
+        self.exemptions.iter().any(|e| !e.resources.tags.is_empty())
+    }
+
     /// Whether any exemption (active or not) names this recommendation or `*`. Callers evaluating many
     /// resources can test this once per recommendation and skip [`Exemptions::matching`] entirely.
     #[must_use]

@@ -11,11 +11,13 @@ use rampart_model::{Provider, Relationship, Resource};
 use serde_json::{Map, Value};
 
 use crate::error::FieldError;
+use crate::reader::Derive;
 
 /// Maps one row. The row must be an object with a string `id` and `type`; `name`, `subscriptionId`
-/// and `resourceGroup` fall back to what the id says when absent. `relationships` says whether to
-/// derive the row's relationships (see [`crate::InventoryReader::derive_relationships`]).
-pub(crate) fn row_to_resource(row: Value, relationships: bool) -> Result<Resource, FieldError> {
+/// and `resourceGroup` fall back to what the id says when absent. `derive` says whether to derive the
+/// row's relationships and copy its tags (see [`crate::InventoryReader::derive_relationships`] and
+/// [`crate::InventoryReader::read_tags`]).
+pub(crate) fn row_to_resource(row: Value, derive: Derive) -> Result<Resource, FieldError> {
     let Value::Object(obj) = row else {
         return Err(FieldError {
             field: "(record)".to_owned(),
@@ -53,8 +55,13 @@ pub(crate) fn row_to_resource(row: Value, relationships: bool) -> Result<Resourc
     let region = optional_str(members.location, "location")?
         .filter(|l| !l.is_empty())
         .map(str::to_owned);
-    let tags = tags(members.tags)?;
-    let relationships = if relationships {
+    let tags = if derive.tags {
+        tags(members.tags)?
+    } else {
+        check_tags(members.tags)?;
+        BTreeMap::new()
+    };
+    let relationships = if derive.relationships {
         self::relationships(&obj, &id, &resource_type)
     } else {
         Vec::new()
@@ -124,6 +131,14 @@ fn optional_str<'a>(member: Option<&'a Value>, field: &str) -> Result<Option<&'a
 
 /// Tags: string values as they are, any other value as its JSON text (ARG can hold numbers and
 /// booleans there when tags were set through templates).
+/// What [`tags`] checks of the member, without copying it.
+fn check_tags(member: Option<&Value>) -> Result<(), FieldError> {
+    match member {
+        None | Some(Value::Null | Value::Object(_)) => Ok(()),
+        Some(other) => Err(FieldError::wrong_type("tags", "an object", other)),
+    }
+}
+
 fn tags(member: Option<&Value>) -> Result<BTreeMap<String, String>, FieldError> {
     match member {
         None | Some(Value::Null) => Ok(BTreeMap::new()),
@@ -394,6 +409,51 @@ mod tests {
         assert_eq!(tags["e"], "-9223372036854775808");
     }
 
+    const NO_RELATIONSHIPS: Derive = Derive {
+        relationships: false,
+        tags: true,
+    };
+
+    /// Without tags a row maps to the same resource less its tags (its document keeps them), and
+    /// a `tags` member of the wrong type is still an error.
+    #[test]
+    fn tags_off_leaves_only_the_tags_out() {
+        let no_tags = Derive {
+            relationships: true,
+            tags: false,
+        };
+        let row = serde_json::json!({
+            "id": "/subscriptions/s1/resourceGroups/rg/providers/a.b/c/n", "type": "a.b/c",
+            "tags": {"env": "prod", "cost": 12}, "properties": {"x": 1}
+        });
+        let mut with = row_to_resource(row.clone(), Derive::ALL).expect("maps");
+        let without = row_to_resource(row, no_tags).expect("maps");
+        assert_eq!(with.tags.len(), 2);
+        assert!(without.tags.is_empty());
+        assert_eq!(without.native["tags"]["env"], "prod");
+        with.tags.clear();
+        assert_eq!(with, without);
+        for (tags, ok) in [
+            (serde_json::json!(null), true),
+            (serde_json::json!({}), true),
+            (serde_json::json!(["env"]), false),
+            (serde_json::json!("env=prod"), false),
+        ] {
+            let row = serde_json::json!({
+                "id": "/subscriptions/s1/resourceGroups/rg/providers/a.b/c/n", "type": "a.b/c",
+                "tags": tags
+            });
+            let on = row_to_resource(row.clone(), Derive::ALL).map(|_| ());
+            let off = row_to_resource(row, no_tags).map(|_| ());
+            assert_eq!(on.is_ok(), ok, "{tags}");
+            assert_eq!(
+                on.map_err(|e| (e.field, e.problem)),
+                off.map_err(|e| (e.field, e.problem)),
+                "{tags}"
+            );
+        }
+    }
+
     /// The one-pass reading of the identity members: other keys and case variants are not taken,
     /// and the errors are those of the lookups.
     #[test]
@@ -402,7 +462,7 @@ mod tests {
             "ID": "/wrong", "id": "/subscriptions/s1/resourceGroups/RG/providers/a.b/c/n",
             "type": "A.B/C", "Name": "wrong", "location": "", "tags": {"x": "y"}, "other": 1
         });
-        let r = row_to_resource(row, false).expect("maps");
+        let r = row_to_resource(row, NO_RELATIONSHIPS).expect("maps");
         assert_eq!(
             r.id,
             "/subscriptions/s1/resourceGroups/RG/providers/a.b/c/n"
@@ -410,10 +470,11 @@ mod tests {
         assert_eq!((r.name.as_str(), r.scope.as_str()), ("n", "s1"));
         assert_eq!(r.resource_group.as_deref(), Some("rg"));
         assert_eq!((r.region, r.resource_type.as_str()), (None, "a.b/c"));
-        let err = row_to_resource(serde_json::json!({"id": "/x", "type": 5}), false)
+        let err = row_to_resource(serde_json::json!({"id": "/x", "type": 5}), NO_RELATIONSHIPS)
             .expect_err("type is not a string");
         assert_eq!(err.field, "type");
-        let err = row_to_resource(serde_json::json!({"type": "t"}), false).expect_err("no id");
+        let err =
+            row_to_resource(serde_json::json!({"type": "t"}), NO_RELATIONSHIPS).expect_err("no id");
         assert_eq!(err.field, "id");
     }
 

@@ -28,5 +28,5 @@ pub use synthetic::{synthetic, write_synthetic, SyntheticFormat};
 pub fn resource_from_arg_row(
     row: serde_json::Value,
 ) -> Result<rampart_model::Resource, (String, String)> {
-    arg::row_to_resource(row, true).map_err(|e| (e.field, e.problem))
+    arg::row_to_resource(row, crate::reader::Derive::ALL).map_err(|e| (e.field, e.problem))
 }

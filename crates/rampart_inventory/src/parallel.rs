@@ -82,7 +82,7 @@ impl<T: Send> Pipeline<T> {
     {
         let workers = workers.max(1);
         let name = reader.name().to_owned();
-        let relationships = reader.relationships();
+        let derive = reader.derive();
         let (work_tx, work_rx) = sync_channel::<Batch<T>>(workers * 2);
         // Parsed batches' byte buffers go back to the scanner for the next batches: a fresh
         // megabyte per batch is a fresh mapping whose pages the kernel zeroes on first touch
@@ -112,7 +112,7 @@ impl<T: Send> Pipeline<T> {
                     .map(|job| {
                         let out = match job {
                             Job::Record(kind, start, range) => {
-                                parse_record(&name, kind, start, &bytes[range], relationships)
+                                parse_record(&name, kind, start, &bytes[range], derive)
                             }
                             Job::Done(out) => out,
                         };

@@ -107,8 +107,26 @@ pub fn from_reader(name: &str, mut r: impl BufRead + Send + 'static) -> Inventor
         stats: ReadStats::default(),
         buf: Vec::with_capacity(64 * 1024),
         documents: 0,
-        relationships: true,
+        derive: Derive::ALL,
     }
+}
+
+/// What a Resource Graph row's [`Resource`] gets besides its identity and document
+/// ([`InventoryReader::derive_relationships`], [`InventoryReader::read_tags`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Derive {
+    /// [`Resource::relationships`], from the row's reference properties.
+    pub(crate) relationships: bool,
+    /// [`Resource::tags`], from the row's `tags` member.
+    pub(crate) tags: bool,
+}
+
+impl Derive {
+    /// Everything (the reader's default).
+    pub(crate) const ALL: Derive = Derive {
+        relationships: true,
+        tags: true,
+    };
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,8 +162,8 @@ pub struct InventoryReader {
     stats: ReadStats,
     buf: Vec<u8>,
     documents: u32,
-    /// Whether ARG rows get their relationships derived ([`InventoryReader::derive_relationships`]).
-    relationships: bool,
+    /// What ARG rows' resources get besides identity and document.
+    derive: Derive,
 }
 
 impl InventoryReader {
@@ -336,8 +354,7 @@ impl InventoryReader {
                     self.kind.get_or_insert(InputKind::ArgJsonLines);
                     let at = self.line_loc(start.line);
                     self.queued = Some(
-                        row_to_resource(Value::Object(members), self.relationships)
-                            .map_err(|e| e.at(at)),
+                        row_to_resource(Value::Object(members), self.derive).map_err(|e| e.at(at)),
                     );
                     self.finish_first_line()?;
                     self.state = State::Lines { snapshot: false };
@@ -543,13 +560,23 @@ impl InventoryReader {
     /// and keep them either way.
     #[must_use]
     pub fn derive_relationships(mut self, on: bool) -> Self {
-        self.relationships = on;
+        self.derive.relationships = on;
         self
     }
 
-    /// Whether [`InventoryReader::derive_relationships`] is on.
-    pub(crate) fn relationships(&self) -> bool {
-        self.relationships
+    /// Whether Resource Graph rows get [`Resource::tags`] (the default). A consumer that reads no
+    /// tag turns this off (`rampart scan` without tag exemptions or tag grouping: the policies read
+    /// the tags in [`Resource::native`], which keeps them). A `tags` member that is neither an
+    /// object nor null is an error either way. Snapshot lines keep their tags.
+    #[must_use]
+    pub fn read_tags(mut self, on: bool) -> Self {
+        self.derive.tags = on;
+        self
+    }
+
+    /// What [`InventoryReader::derive_relationships`] and [`InventoryReader::read_tags`] set.
+    pub(crate) fn derive(&self) -> Derive {
+        self.derive
     }
 
     /// Moves scanning to a background thread and parsing to `workers` threads (at least one),
@@ -645,13 +672,13 @@ impl Out {
 }
 
 /// Parses one record's bytes (pure: no IO, no reader state), so that it can run on any thread;
-/// `relationships` as [`InventoryReader::derive_relationships`].
+/// `derive` as [`InventoryReader::derive_relationships`] and [`InventoryReader::read_tags`] set it.
 pub(crate) fn parse_record(
     name: &str,
     kind: RecordKind,
     start: Pos,
     bytes: &[u8],
-    relationships: bool,
+    derive: Derive,
 ) -> Out {
     // A row is parsed from `&str` when it is valid UTF-8 (validating once is measurably faster than
     // letting serde_json validate each string of a byte slice), else from the bytes, so that
@@ -662,13 +689,11 @@ pub(crate) fn parse_record(
     };
     let res = match kind {
         RecordKind::ArgRow => match row(bytes) {
-            Ok(row) => row_to_resource(row, relationships).map_err(|e| e.at(loc(name, start))),
+            Ok(row) => row_to_resource(row, derive).map_err(|e| e.at(loc(name, start))),
             Err(e) => Err(json_error(name, &e, start)),
         },
         RecordKind::ArgLine => match row(bytes.trim_ascii()) {
-            Ok(row) => {
-                row_to_resource(row, relationships).map_err(|e| e.at(line_loc(name, start.line)))
-            }
+            Ok(row) => row_to_resource(row, derive).map_err(|e| e.at(line_loc(name, start.line))),
             Err(e) => Err(json_error(name, &e, start)),
         },
         RecordKind::SnapshotLine => parse_snapshot_line(name, start, bytes.trim_ascii()),
@@ -754,7 +779,7 @@ impl Iterator for InventoryReader {
             Step::End => return None,
             Step::Done(out) => *out,
             Step::Record(kind, start) => {
-                parse_record(&self.name, kind, start, &self.buf, self.relationships)
+                parse_record(&self.name, kind, start, &self.buf, self.derive)
             }
         };
         Some(out.count(&mut self.stats))

@@ -667,9 +667,10 @@ pub fn write_synthetic(
             header.generated_at = "1970-01-01T00:00:00Z".to_owned();
             let mut sw = SnapshotWriter::new(&mut w, &header)?;
             for row in synthetic(n, seed) {
-                let r = crate::arg::row_to_resource(row, true).map_err(|e| {
-                    io::Error::other(format!("synthetic row: field {}: {}", e.field, e.problem))
-                })?;
+                let r =
+                    crate::arg::row_to_resource(row, crate::reader::Derive::ALL).map_err(|e| {
+                        io::Error::other(format!("synthetic row: field {}: {}", e.field, e.problem))
+                    })?;
                 sw.write(&r)?;
             }
             sw.finish()?;

@@ -118,7 +118,14 @@ fn scan_inner(
         None => Exemptions::empty(),
     };
 
-    let mut store = ScanStore::new(benchmark.recommendations().len());
+    // Tags are read only by tag exemptions and tag grouping (the policies read them in the
+    // document): without either, neither the importer nor the store copies them.
+    let keep_tags = exemptions.reads_tags()
+        || request
+            .group_by
+            .iter()
+            .any(|g| matches!(g, Grouping::Tag(_)));
+    let mut store = ScanStore::new(benchmark.recommendations().len(), keep_tags);
     let mut input = rampart_report::InputSummary::default();
     let mut engine = Engine::new(&benchmark);
 
@@ -151,6 +158,7 @@ fn scan_inner(
             input.files.push(reader.name().to_owned());
             let mut items = reader
                 .derive_relationships(Engine::READS_RELATIONSHIPS)
+                .read_tags(keep_tags)
                 .parallel_map(workers, scope, &prepare);
             while let Some(item) = items.next() {
                 match item {

@@ -64,10 +64,13 @@ pub(crate) struct ScanStore {
     /// `microsoft.resources/subscriptions` row from Resource Graph's ResourceContainers table).
     pub(crate) scope_names: std::collections::HashMap<String, String>,
     tags: Tags,
+    /// Whether resources' tags are kept (something reads them: tag exemptions, tag grouping);
+    /// without, every resource has none here.
+    keep_tags: bool,
 }
 
 impl ScanStore {
-    pub(crate) fn new(n_recommendations: usize) -> Self {
+    pub(crate) fn new(n_recommendations: usize, keep_tags: bool) -> Self {
         Self {
             strings: StringTable::new(),
             resources: Vec::new(),
@@ -79,6 +82,7 @@ impl ScanStore {
                 spans: vec![0],
                 pairs: Vec::new(),
             },
+            keep_tags,
         }
     }
 
@@ -102,9 +106,11 @@ impl ScanStore {
             region: self.strings.intern_opt(resource.region.as_deref()),
             resource_group: self.strings.intern_opt(resource.resource_group.as_deref()),
         });
-        for (k, v) in &resource.tags {
-            let pair = (self.tags.strings.intern(k), self.tags.strings.intern(v));
-            self.tags.pairs.push(pair);
+        if self.keep_tags {
+            for (k, v) in &resource.tags {
+                let pair = (self.tags.strings.intern(k), self.tags.strings.intern(v));
+                self.tags.pairs.push(pair);
+            }
         }
         let end = u32::try_from(self.tags.pairs.len()).unwrap_or(u32::MAX);
         self.tags.spans.push(end);

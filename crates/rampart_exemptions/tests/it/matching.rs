@@ -446,3 +446,18 @@ fn expiry_displays_as_written_dates_and_utc_instants() {
         ]
     );
 }
+
+/// `reads_tags` says whether matching can read a tag: exactly when some selector lists tags.
+#[test]
+fn reads_tags_exactly_when_a_selector_lists_tags() {
+    assert!(!Exemptions::empty().reads_tags());
+    assert!(!one(r#"{ ids: ["*"] }"#, r#"["*"]"#, None).reads_tags());
+    assert!(!one(
+        r#"{ resource_groups: ["rg-*"], scopes: ["s"] }"#,
+        r#"["*"]"#,
+        None
+    )
+    .reads_tags());
+    assert!(one(r#"{ tags: { env: "dev" } }"#, r#"["*"]"#, None).reads_tags());
+    assert!(one(r#"{ ids: ["*"], tags: { env: "*" } }"#, r#"["*"]"#, None).reads_tags());
+}
