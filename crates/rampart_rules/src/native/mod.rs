@@ -92,7 +92,8 @@ pub struct RuleMeta {
     pub subject_types: &'static [&'static str],
     /// Lower-case resource types it needs in order to decide. Non-empty = its subjects are deferred
     /// to `finish` and, like the related resources, kept only as the fields listed in `compact` (or
-    /// the typed network summaries): a check must read nothing else of them.
+    /// the typed network summaries): a check must read nothing else of them. Empty = decided from
+    /// the subject's document alone, on the thread that parsed it, with an empty [`Related`].
     pub related_types: &'static [&'static str],
 }
 
