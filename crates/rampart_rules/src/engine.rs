@@ -41,7 +41,8 @@ impl Preparer<'_> {
     /// frees its native document (leaving `Null`) when that will not read it: freed here, on the
     /// thread that parsed it, while its memory is still in this core's cache, the next document
     /// reuses that memory hot (BENCHMARKS.md, session 8). Only a policy calling `resourceGroup()`
-    /// reads the document afterwards, and no built-in one does.
+    /// reads the document afterwards (among the built-in ones, the Databricks exclusions of some
+    /// storage-account and SQL-server policies).
     #[must_use]
     pub fn prepare(&self, resource: &mut Resource) -> Prepared {
         let policies =
@@ -123,16 +124,25 @@ impl<'b> Engine<'b> {
         resource: &Resource,
         emit: &mut dyn FnMut(u32, usize, Assessment),
     ) {
+        if let Some(prepared) = self.native.prepare(resource.provider, &resource.native) {
+            self.apply_native(resource_key, prepared, emit);
+        }
+    }
+
+    /// Files what the native rules prepared of a resource, emitting their immediate verdicts as
+    /// their recommendations' assessments.
+    fn apply_native(
+        &mut self,
+        resource_key: u32,
+        prepared: NativePrepared,
+        emit: &mut dyn FnMut(u32, usize, Assessment),
+    ) {
         let recs = &self.native_recs;
-        self.native.evaluate(
-            resource_key,
-            resource.provider,
-            &resource.native,
-            &mut |pos, key, a| {
+        self.native
+            .apply(resource_key, prepared, &mut |pos, key, a| {
                 let (rec, disabled) = recs[pos];
                 emit(key, rec, native_assessment(disabled, a));
-            },
-        );
+            });
     }
 
     /// What prepares resources for [`Engine::evaluate_prepared`] on other threads (shared by them).
@@ -159,11 +169,7 @@ impl<'b> Engine<'b> {
                 .evaluate_prepared(resource_key, &resource.native, policies, emit);
         }
         if let Some(native) = prepared.native {
-            let recs = &self.native_recs;
-            self.native.apply(resource_key, native, &mut |pos, key, a| {
-                let (rec, disabled) = recs[pos];
-                emit(key, rec, native_assessment(disabled, a));
-            });
+            self.apply_native(resource_key, native, emit);
         }
     }
 

@@ -582,6 +582,11 @@ impl<'r> Runner<'r> {
         Arc::clone(&self.set)
     }
 
+    /// [`RuleSet::prepare`] with this runner's rules.
+    pub(crate) fn prepare(&self, provider: Provider, native: &Value) -> Option<NativePrepared> {
+        self.set.prepare(provider, native)
+    }
+
     /// Feeds one resource; `emit(rule position, key, assessment)` for rules that decide at once.
     pub(crate) fn evaluate(
         &mut self,
@@ -590,7 +595,7 @@ impl<'r> Runner<'r> {
         native: &Value,
         emit: &mut dyn FnMut(usize, u32, Assessment),
     ) {
-        if let Some(prepared) = self.set.prepare(provider, native) {
+        if let Some(prepared) = self.prepare(provider, native) {
             self.apply(key, prepared, emit);
         }
     }
