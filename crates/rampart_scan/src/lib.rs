@@ -149,8 +149,9 @@ fn scan_inner(
     let workers = request
         .parse_workers
         .map_or_else(parse_workers, |n| n.clamp(1, 16));
-    // The parse threads also do the per-resource policy work (`Preparer`), leaving this thread what
-    // depends on earlier resources; they borrow the benchmark, hence the scope.
+    // The parse threads also do the per-resource policy and native-rule work (`Preparer`) and free
+    // each document there, leaving this thread what depends on earlier resources; they borrow the
+    // benchmark, hence the scope.
     let preparer = engine.preparer();
     let prepare = |resource: &mut rampart_model::Resource| preparer.prepare(resource);
     std::thread::scope(|scope| -> Result<(), ScanError> {
