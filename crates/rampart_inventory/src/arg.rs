@@ -129,9 +129,7 @@ fn optional_str<'a>(member: Option<&'a Value>, field: &str) -> Result<Option<&'a
     }
 }
 
-/// Tags: string values as they are, any other value as its JSON text (ARG can hold numbers and
-/// booleans there when tags were set through templates).
-/// What [`tags`] checks of the member, without copying it.
+/// The `tags` member must be an object or null (or absent), whether or not the tags are copied.
 fn check_tags(member: Option<&Value>) -> Result<(), FieldError> {
     match member {
         None | Some(Value::Null | Value::Object(_)) => Ok(()),
@@ -139,9 +137,11 @@ fn check_tags(member: Option<&Value>) -> Result<(), FieldError> {
     }
 }
 
+/// Tags: string values as they are, any other value as its JSON text (ARG can hold numbers and
+/// booleans there when tags were set through templates).
 fn tags(member: Option<&Value>) -> Result<BTreeMap<String, String>, FieldError> {
+    check_tags(member)?;
     match member {
-        None | Some(Value::Null) => Ok(BTreeMap::new()),
         Some(Value::Object(map)) => Ok(map
             .iter()
             .map(|(k, v)| {
@@ -159,7 +159,7 @@ fn tags(member: Option<&Value>) -> Result<BTreeMap<String, String>, FieldError> 
                 (k.clone(), v)
             })
             .collect()),
-        Some(other) => Err(FieldError::wrong_type("tags", "an object", other)),
+        _ => Ok(BTreeMap::new()),
     }
 }
 

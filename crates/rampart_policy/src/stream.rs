@@ -180,9 +180,9 @@ pub struct Prepared {
 
 impl Prepared {
     /// Whether [`StreamingEvaluator::evaluate_prepared`] reads the resource itself: only for a
-    /// resource-group row that `resourceGroup()` policies read, or when such a policy applies to
-    /// the resource (it is evaluated again once its resource group is known). Otherwise the
-    /// resource may be freed once prepared (a `Null` in its place is never read).
+    /// resource-group row that `resourceGroup()` policies read, or when a policy for the resource's
+    /// type calls `resourceGroup()` (it is evaluated again if the resource group is known by then).
+    /// Otherwise the resource may be freed once prepared (a `Null` in its place is never read).
     #[must_use]
     pub fn reads_resource_later(&self) -> bool {
         self.rg_row || self.rg.is_some()
