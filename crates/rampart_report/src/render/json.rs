@@ -499,6 +499,12 @@ impl Escapes {
         };
         let known = slot.load(Ordering::Relaxed);
         if known & Self::KNOWN != 0 {
+            // The test used to read the strings while a window of results was resolved, and that
+            // brought them into cache before they were copied out (the loads of independent
+            // iterations overlap); without the test the copies missed one after another. A load
+            // per cache line of each string keeps that.
+            touch(id);
+            touch(name);
             return (known & Self::ID != 0, known & Self::NAME != 0);
         }
         let (id, name) = (needs_escape(id.as_bytes()), needs_escape(name.as_bytes()));
@@ -512,6 +518,14 @@ impl Escapes {
         slot.store(bits, Ordering::Relaxed);
         (id, name)
     }
+}
+
+/// Loads one byte of each 64-byte line of `s` (opaquely, so that the loads are kept).
+fn touch(s: &str) {
+    for b in s.as_bytes().iter().step_by(64) {
+        std::hint::black_box(*b);
+    }
+    std::hint::black_box(s.as_bytes().last().copied());
 }
 
 /// A resource's members, resolved and tested for escapes (see [`Emitter::result_items`]).
