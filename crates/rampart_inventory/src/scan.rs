@@ -558,6 +558,31 @@ mod tests {
         }
     }
 
+    /// The elements of the JSON array `input`, read through a buffer of `capacity` bytes, each with
+    /// the scanner's position after it, and the position of the closing bracket.
+    fn read_array(input: &str, capacity: usize) -> (Vec<(String, Pos)>, Pos) {
+        let mut sc = Scanner::new(Box::new(io::BufReader::with_capacity(
+            capacity,
+            io::Cursor::new(input.as_bytes().to_vec()),
+        )));
+        assert_eq!(sc.peek_non_ws().unwrap(), Some(b'['));
+        sc.bump();
+        let mut got = Vec::new();
+        while let Some(b) = sc.peek_non_ws().unwrap() {
+            if b == b',' {
+                sc.bump();
+                continue;
+            }
+            if b == b']' {
+                break;
+            }
+            let mut buf = Vec::new();
+            sc.read_value(&mut buf).unwrap();
+            got.push((String::from_utf8(buf).unwrap(), sc.pos()));
+        }
+        (got, sc.pos())
+    }
+
     /// Records with escaped quotes and backslashes at every offset of a string, read through buffers
     /// of many sizes (so strings start and end at every offset of a buffer and of the eight-byte test),
     /// come out as written.
@@ -577,25 +602,8 @@ mod tests {
         let input = format!("[{}]", records.join(",\n"));
         assert!(serde_json::from_str::<serde_json::Value>(&input).is_ok());
         for capacity in [1, 3, 7, 8, 9, 17, 64, 4096] {
-            let mut sc = Scanner::new(Box::new(io::BufReader::with_capacity(
-                capacity,
-                io::Cursor::new(input.clone().into_bytes()),
-            )));
-            assert_eq!(sc.peek_non_ws().unwrap(), Some(b'['));
-            sc.bump();
-            let mut got = Vec::new();
-            while let Some(b) = sc.peek_non_ws().unwrap() {
-                if b == b',' {
-                    sc.bump();
-                    continue;
-                }
-                if b == b']' {
-                    break;
-                }
-                let mut buf = Vec::new();
-                sc.read_value(&mut buf).unwrap();
-                got.push(String::from_utf8(buf).unwrap());
-            }
+            let (got, _) = read_array(&input, capacity);
+            let got: Vec<String> = got.into_iter().map(|(r, _)| r).collect();
             assert_eq!(got, records, "capacity {capacity}");
         }
     }
@@ -660,32 +668,23 @@ mod tests {
         } else {
             rng.below(4)
         } {
-            0 => {
-                out.push('{');
+            kind @ (0 | 1) => {
+                let object = kind == 0;
+                out.push(if object { '{' } else { '[' });
                 for k in 0..rng.below(6) {
                     if k > 0 {
                         out.push(',');
                     }
                     blank(rng, out);
-                    string(rng, out);
-                    out.push(':');
-                    blank(rng, out);
-                    json(rng, depth + 1, out);
-                }
-                blank(rng, out);
-                out.push('}');
-            }
-            1 => {
-                out.push('[');
-                for k in 0..rng.below(6) {
-                    if k > 0 {
-                        out.push(',');
+                    if object {
+                        string(rng, out);
+                        out.push(':');
+                        blank(rng, out);
                     }
-                    blank(rng, out);
                     json(rng, depth + 1, out);
                 }
                 blank(rng, out);
-                out.push(']');
+                out.push(if object { '}' } else { ']' });
             }
             2 => string(rng, out),
             _ => out.push_str(["1", "-2.5e3", "true", "null", "false"][rng.below(5)]),
@@ -755,33 +754,11 @@ mod tests {
             }
             let last = pos_at(input.rfind(']').expect("the closing bracket"));
             for capacity in [1, 7, 63, 64, 65, 100, 4096] {
-                let mut sc = Scanner::new(Box::new(io::BufReader::with_capacity(
-                    capacity,
-                    io::Cursor::new(input.clone().into_bytes()),
-                )));
-                assert_eq!(sc.peek_non_ws().unwrap(), Some(b'['));
-                sc.bump();
-                let mut got = Vec::new();
-                while let Some(b) = sc.peek_non_ws().unwrap() {
-                    if b == b',' {
-                        sc.bump();
-                        continue;
-                    }
-                    if b == b']' {
-                        break;
-                    }
-                    let mut buf = Vec::new();
-                    sc.read_value(&mut buf).unwrap();
-                    assert_eq!(
-                        Some(&sc.pos()),
-                        after.get(got.len()),
-                        "round {round}, capacity {capacity}, record {}",
-                        got.len()
-                    );
-                    got.push(String::from_utf8(buf).unwrap());
-                }
+                let (got, end) = read_array(&input, capacity);
+                let (got, positions): (Vec<String>, Vec<Pos>) = got.into_iter().unzip();
                 assert_eq!(got, records, "round {round}, capacity {capacity}");
-                assert_eq!(sc.pos(), last, "round {round}, capacity {capacity}");
+                assert_eq!(positions, after, "round {round}, capacity {capacity}");
+                assert_eq!(end, last, "round {round}, capacity {capacity}");
             }
         }
     }
