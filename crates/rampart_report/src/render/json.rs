@@ -783,8 +783,9 @@ impl<W: Write> Emitter<'_, W> {
     ///
     /// Resolved a window at a time before any is written: a recommendation's results visit its
     /// resources with a stride, so each one's id and name are cache misses, and resolving (which
-    /// reads them for the escape test) in a loop of independent iterations lets the processor wait
-    /// for several misses at once; writing them then reads them from cache.
+    /// reads them: for the escape test the first time, then by [`touch`]) in a loop of independent
+    /// iterations lets the processor wait for several misses at once; writing them then reads them
+    /// from cache.
     fn result_items(
         &mut self,
         r: &Report,
