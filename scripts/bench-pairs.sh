@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compares two or more `rampart` binaries on one estate by alternating runs (A B A B ...), the only wall-clock
+# Compares two or more `rampart` binaries on one estate by alternating runs (A B, then B A, ...), the only wall-clock
 # comparison that holds on a shared host whose speed drifts by tens of percent within an hour (BENCHMARKS.md,
 # sessions 4-7). Each run writes a fresh report (removed and synced first: truncating a 3 GB file during a run
 # adds seconds of system time) and prints wall, user and system time, peak RSS and the scan's phases.
@@ -29,7 +29,15 @@ ARGS=("$@")
 OUT="$(mktemp -d)/report"
 trap 'rm -rf "$(dirname "$OUT")"' EXIT
 for round in $(seq "$ROUNDS"); do
-  for bin in "${BINS[@]}"; do
+  # Even rounds run the binaries in reverse order (A B, B A, ...): on a host whose speed drifts during a round, the
+  # binary that always ran first or last would carry the drift (session 9 saw the first of three run 10-20% slower
+  # in every round while the host sped up).
+  ORDER=("${BINS[@]}")
+  if [ $((round % 2)) -eq 0 ]; then
+    ORDER=()
+    for ((k = ${#BINS[@]} - 1; k >= 0; k--)); do ORDER+=("${BINS[$k]}"); done
+  fi
+  for bin in "${ORDER[@]}"; do
     rm -f "$OUT"
     sync
     line=$( { RAMPART_LOG=rampart_scan=debug,rampart=debug /usr/bin/time -f "TIME %e %U %S %M" \
