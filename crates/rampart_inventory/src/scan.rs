@@ -302,7 +302,7 @@ impl Scanner {
             None => return Err(ScanError::Eof),
         };
         match first {
-            b'{' | b'[' | b'"' => self.read_compound(out),
+            b'{' | b'[' | b'"' => self.read_compound::<true>(out),
             b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => self.read_scalar(out),
             byte => Err(ScanError::Unexpected {
                 byte,
@@ -312,7 +312,9 @@ impl Scanner {
     }
 
     /// Reads an object, array or string: up to the byte that brings nesting back to zero.
-    fn read_compound(&mut self, out: &mut Vec<u8>) -> Result<(), ScanError> {
+    /// `BLOCKS`: whether blocks of 64 bytes are scanned at once (always, except in the tests that
+    /// compare with the byte loop alone).
+    fn read_compound<const BLOCKS: bool>(&mut self, out: &mut Vec<u8>) -> Result<(), ScanError> {
         let mut depth: usize = 0;
         let mut in_string = false;
         let mut escape = false;
@@ -333,7 +335,7 @@ impl Scanner {
             let mut bytewise_until = 0;
             while i < chunk.len() {
                 // Inside the value, 64 bytes at a time while a whole block is buffered.
-                if depth > 0 && !escape && i >= bytewise_until {
+                if BLOCKS && depth > 0 && !escape && i >= bytewise_until {
                     if let Some(Ok(block)) = chunk.get(i..i + 64).map(<&[u8; 64]>::try_from) {
                         let (advance, newlines) =
                             match scan_block(&Masks::of(block), &mut in_string, &mut depth) {
@@ -759,6 +761,62 @@ mod tests {
                 assert_eq!(got, records, "round {round}, capacity {capacity}");
                 assert_eq!(positions, after, "round {round}, capacity {capacity}");
                 assert_eq!(end, last, "round {round}, capacity {capacity}");
+            }
+        }
+    }
+
+    /// What scanning `input` (a `{` or `[` first) gives through a buffer of `capacity` bytes, with or
+    /// without blocks: each value or the error that stopped the scan, with the position after it.
+    fn scan_all<const BLOCKS: bool>(input: &[u8], capacity: usize) -> Vec<(String, Pos)> {
+        let mut sc = Scanner::new(Box::new(io::BufReader::with_capacity(
+            capacity,
+            io::Cursor::new(input.to_vec()),
+        )));
+        let mut got = Vec::new();
+        while let Ok(Some(b)) = sc.peek_non_ws() {
+            if !matches!(b, b'{' | b'[' | b'"') {
+                sc.bump();
+                continue;
+            }
+            let mut buf = Vec::new();
+            let outcome = match sc.read_compound::<BLOCKS>(&mut buf) {
+                Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
+                Err(e) => format!("{e:?}"),
+            };
+            let stop = outcome.starts_with("Eof") || outcome.starts_with("Io");
+            got.push((outcome, sc.pos()));
+            if stop {
+                break;
+            }
+        }
+        got
+    }
+
+    /// On arbitrary bytes, valid JSON or not (unbalanced brackets and quotes, newlines inside
+    /// strings, stray backslashes), blocks give exactly what the byte loop gives: the same values,
+    /// the same errors, the same positions.
+    #[test]
+    fn blocks_agree_with_the_byte_loop_on_any_bytes() {
+        const ALPHABET: &[u8] = b"{}[]\"\\\n \t,:ab1\xc3\xa9";
+        let mut rng = Rng(7);
+        for case in 0..3000 {
+            let len = 1 + rng.below(400);
+            let mut input = vec![[b'{', b'['][rng.below(2)]];
+            // Long runs of one kind (plain text, strings, nesting) as well as noise.
+            while input.len() < len {
+                match rng.below(4) {
+                    0 => input.extend(std::iter::repeat_n(b'a', rng.below(70))),
+                    1 => input.extend(std::iter::repeat_n(b'{', rng.below(5))),
+                    _ => input.push(ALPHABET[rng.below(ALPHABET.len())]),
+                }
+            }
+            for capacity in [1, 64, 65, 130, 4096] {
+                assert_eq!(
+                    scan_all::<true>(&input, capacity),
+                    scan_all::<false>(&input, capacity),
+                    "case {case}, capacity {capacity}: {}",
+                    String::from_utf8_lossy(&input)
+                );
             }
         }
     }
