@@ -639,7 +639,7 @@ impl<'r> Runner<'r> {
         );
         // Subject by subject, so each is parsed once; every rule's pending list is in subject order,
         // so a rule still emits its assessments in stream order.
-        let set = Arc::clone(&self.set);
+        let set = &self.set;
         let mut cursors = vec![0usize; set.rules.len()];
         for (at, text) in self.subjects.iter().enumerate() {
             self.related.subject.set(Some(at));
