@@ -1,20 +1,22 @@
-//! Parallel reading for large inventories: one thread scans (finds record boundaries, cheap),
-//! `workers` threads parse batches of records into resources (the expensive part), and the
-//! iterator returns the results in input order. Memory is bounded by the batches in flight.
+//! Parallel reading for large inventories: `workers` threads each cut the next batch of records
+//! from the reader (finding record boundaries is cheap; one worker at a time, under a lock) and
+//! parse it into resources (the expensive part), and the iterator returns the results in input
+//! order. Memory is bounded by the batches in flight.
 //!
-//! Invariant: the producer announces each batch on the order channel before handing it to the
-//! workers, and workers take batches in the same FIFO order, so the batch the consumer waits for
-//! is always queued or being parsed: no deadlock.
+//! Invariant: a worker announces its batch on the order channel before releasing the reader's
+//! lock, so batches are announced in input order and every announced batch is held by a worker
+//! that will answer it without needing the lock again: the batch the consumer waits for is always
+//! being parsed, and there is no deadlock.
 
 use std::ops::Range;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError, TrySendError};
+use std::sync::{Arc, Mutex, TryLockError};
 use std::thread;
 
 use rampart_model::Resource;
 
 use crate::error::InventoryError;
-use crate::reader::{parse_record, InventoryReader, Out, Raw, ReadStats, RecordKind};
+use crate::reader::{parse_record, Derive, InventoryReader, Out, Raw, ReadStats, RecordKind};
 use crate::scan::Pos;
 
 /// Records per batch. Small, so that the resources in flight between a parse thread and the
@@ -28,12 +30,6 @@ const BATCH_BYTES: usize = 1 << 20;
 enum Job {
     Record(RecordKind, Pos, Range<usize>),
     Done(Out),
-}
-
-struct Batch<T> {
-    bytes: Vec<u8>,
-    jobs: Vec<Job>,
-    reply: SyncSender<Reply<T>>,
 }
 
 /// A parsed batch and the worker that parsed it (which also frees what is given back of it).
@@ -55,129 +51,143 @@ type Spawn<'s> = dyn FnMut(Box<dyn FnOnce() + Send + 's>) + 's;
 /// change the resource, e.g. free what no later stage reads).
 type MapFn<'s, T> = dyn Fn(&mut Resource) -> T + Sync + 's;
 
-/// The scanning thread, the parsing threads and the ordered receiving end, shared by
-/// [`ParallelReader`] and [`ParallelMap`].
-struct Pipeline<T> {
+/// `current_worker` of a batch the consumer parsed itself (its resources are freed where they are
+/// given back).
+const CONSUMER: usize = usize::MAX;
+
+/// The parsing threads and the ordered receiving end, shared by [`ParallelReader`] and
+/// [`ParallelMap`].
+struct Pipeline<'s, T> {
     name: String,
     order: Receiver<Receiver<Reply<T>>>,
     current: std::vec::IntoIter<Parsed<T>>,
-    /// The worker that parsed the current batch.
+    /// The worker that parsed the current batch ([`CONSUMER`]: this thread).
     current_worker: usize,
     /// Per worker: where the resources it allocated go to be freed by it (a free on another
     /// thread is a slower, contended path in the allocator).
     trash_tx: Vec<SyncSender<Vec<Resource>>>,
     /// Resources of the current batch given back so far.
     trash: Vec<Resource>,
+    /// What this thread needs to parse a batch itself while the one it waits for is not ready.
+    parser: Parser<'s, T>,
+    source: Arc<Mutex<Source<T>>>,
+    /// This thread's buffer for the bytes of the batches it parses.
+    bytes: Vec<u8>,
 }
 
-impl<T: Send> Pipeline<T> {
-    fn start<'s>(
-        mut reader: InventoryReader,
+/// What the workers share: the reader, whose next records the worker holding the lock cuts into
+/// a batch, and the order channel, on which that worker announces the batch before letting go of
+/// the lock (`None` once the input has ended, so that the consumer sees the end after the last
+/// announced batch).
+struct Source<T> {
+    reader: InventoryReader,
+    order_tx: Option<SyncSender<Receiver<Reply<T>>>>,
+}
+
+/// How a batch's records become resources (and mapped values).
+struct Parser<'s, T> {
+    name: String,
+    derive: Derive,
+    map: &'s MapFn<'s, T>,
+}
+
+impl<T> Clone for Parser<'_, T> {
+    fn clone(&self) -> Self {
+        Parser {
+            name: self.name.clone(),
+            derive: self.derive,
+            map: self.map,
+        }
+    }
+}
+
+impl<T> Parser<'_, T> {
+    fn parse(&self, bytes: &[u8], jobs: Vec<Job>) -> Vec<Parsed<T>> {
+        jobs.into_iter()
+            .map(|job| {
+                let out = match job {
+                    Job::Record(kind, start, range) => {
+                        parse_record(&self.name, kind, start, &bytes[range], self.derive)
+                    }
+                    Job::Done(out) => out,
+                };
+                match out {
+                    Out::Ok(mut resource) => {
+                        let mapped = (self.map)(&mut resource);
+                        Parsed::Resource(resource, mapped)
+                    }
+                    other => Parsed::Other(other),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A fresh buffer for the bytes of batches, reused for every batch of its thread: a fresh megabyte
+/// per batch is a fresh mapping whose pages the kernel zeroes on first touch (measured: ~13% of a
+/// scan's CPU time in `clear_page_erms`).
+fn batch_buffer() -> Vec<u8> {
+    Vec::with_capacity(BATCH_BYTES + (64 << 10))
+}
+
+impl<'s, T: Send + 's> Pipeline<'s, T> {
+    fn start(
+        reader: InventoryReader,
         workers: usize,
         map: &'s MapFn<'s, T>,
         spawn: &mut Spawn<'s>,
-    ) -> Self
-    where
-        T: 's,
-    {
+    ) -> Self {
         let workers = workers.max(1);
-        let name = reader.name().to_owned();
-        let derive = reader.derive();
-        let (work_tx, work_rx) = sync_channel::<Batch<T>>(workers * 2);
-        // Parsed batches' byte buffers go back to the scanner for the next batches: a fresh
-        // megabyte per batch is a fresh mapping whose pages the kernel zeroes on first touch
-        // (measured: ~13% of a scan's CPU time in `clear_page_erms`).
-        let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(workers * 4);
-        let work_rx = Arc::new(Mutex::new(work_rx));
+        let parser = Parser {
+            name: reader.name().to_owned(),
+            derive: reader.derive(),
+            map,
+        };
         let (order_tx, order_rx) = sync_channel::<Receiver<Reply<T>>>(workers * 4);
+        // No scanning thread: finding the records' ends is ~2% of the work, and a thread of its
+        // own slept and was woken for every batch (BENCHMARKS.md, session 10). The thread that
+        // needs a batch cuts it itself, under the lock.
+        let source = Arc::new(Mutex::new(Source {
+            reader,
+            order_tx: Some(order_tx),
+        }));
         let mut trash_tx = Vec::with_capacity(workers);
         for worker in 0..workers {
             let (tx, trash_rx) = sync_channel::<Vec<Resource>>(8);
             trash_tx.push(tx);
-            let work_rx = Arc::clone(&work_rx);
-            let recycle_tx = recycle_tx.clone();
-            let name = name.clone();
-            spawn(Box::new(move || loop {
-                // Free what the consumer gave back of this worker's earlier batches.
-                while let Ok(trash) = trash_rx.try_recv() {
-                    drop(trash);
+            let source = Arc::clone(&source);
+            let parser = parser.clone();
+            spawn(Box::new(move || {
+                let mut bytes = batch_buffer();
+                loop {
+                    // Free what the consumer gave back of this worker's earlier batches.
+                    while let Ok(trash) = trash_rx.try_recv() {
+                        drop(trash);
+                    }
+                    let Ok((jobs, reply)) = next_batch(&source, &mut bytes, true) else {
+                        return;
+                    };
+                    let items = parser.parse(&bytes, jobs);
+                    // The consumer may have stopped reading: nothing to do then.
+                    let _ = reply.send(Reply { worker, items });
                 }
-                let batch = match work_rx.lock().map(|rx| rx.recv()) {
-                    Ok(Ok(batch)) => batch,
-                    _ => return,
-                };
-                let Batch { bytes, jobs, reply } = batch;
-                let out = jobs
-                    .into_iter()
-                    .map(|job| {
-                        let out = match job {
-                            Job::Record(kind, start, range) => {
-                                parse_record(&name, kind, start, &bytes[range], derive)
-                            }
-                            Job::Done(out) => out,
-                        };
-                        match out {
-                            Out::Ok(mut resource) => {
-                                let mapped = map(&mut resource);
-                                Parsed::Resource(resource, mapped)
-                            }
-                            other => Parsed::Other(other),
-                        }
-                    })
-                    .collect();
-                // Full (or the scanner is gone): this buffer is simply freed.
-                let _ = recycle_tx.try_send(bytes);
-                // The consumer may have stopped reading: nothing to do then.
-                let _ = reply.send(Reply { worker, items: out });
             }));
         }
-        spawn(Box::new(move || loop {
-            let mut bytes = match recycle_rx.try_recv() {
-                Ok(mut recycled) => {
-                    recycled.clear();
-                    recycled
-                }
-                Err(_) => Vec::with_capacity(BATCH_BYTES + (64 << 10)),
-            };
-            let mut jobs = Vec::with_capacity(BATCH_RECORDS);
-            let mut end = false;
-            while jobs.len() < BATCH_RECORDS && bytes.len() < BATCH_BYTES {
-                let from = bytes.len();
-                match reader.next_raw(&mut bytes) {
-                    Raw::Record(kind, start) => {
-                        jobs.push(Job::Record(kind, start, from..bytes.len()))
-                    }
-                    Raw::Done(out) => jobs.push(Job::Done(*out)),
-                    Raw::End => {
-                        end = true;
-                        break;
-                    }
-                }
-            }
-            if !jobs.is_empty() {
-                let (reply, reply_rx) = sync_channel(1);
-                if order_tx.send(reply_rx).is_err()
-                    || work_tx.send(Batch { bytes, jobs, reply }).is_err()
-                {
-                    return;
-                }
-            }
-            if end {
-                return;
-            }
-        }));
         Pipeline {
-            name,
+            name: parser.name.clone(),
             order: order_rx,
             current: Vec::new().into_iter(),
             current_worker: 0,
             trash_tx,
             trash: Vec::new(),
+            parser,
+            source,
+            bytes: Vec::new(),
         }
     }
 
     /// Sends the resources given back of the current batch to the worker that parsed them (or frees
-    /// them here when its queue is full or it has ended).
+    /// them here when this thread parsed them, or the worker's queue is full or it has ended).
     fn flush_trash(&mut self) {
         if self.trash.is_empty() {
             return;
@@ -188,20 +198,65 @@ impl<T: Send> Pipeline<T> {
         }
     }
 
+    /// Parses the next batch of the input on this thread, when there is one and the order channel
+    /// has room for it (this thread must never wait for room it alone would make). Returns whether
+    /// it did: the consumer calls it instead of sleeping while the batch it waits for is parsed, so
+    /// that on a machine with as many parse threads as cores it is not woken for every batch.
+    fn help(&mut self) -> bool {
+        if self.bytes.capacity() == 0 {
+            self.bytes = batch_buffer();
+        }
+        let Ok((jobs, reply)) = next_batch(&self.source, &mut self.bytes, false) else {
+            return false;
+        };
+        let items = self.parser.parse(&self.bytes, jobs);
+        let _ = reply.send(Reply {
+            worker: CONSUMER,
+            items,
+        });
+        true
+    }
+
+    /// The next announced batch's answer channel, parsing batches here while none is announced.
+    fn next_announced(&mut self) -> Option<Receiver<Reply<T>>> {
+        loop {
+            match self.order.try_recv() {
+                Ok(reply) => return Some(reply),
+                // The input has ended and every batch has been taken.
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {
+                    if !self.help() {
+                        return self.order.recv().ok();
+                    }
+                }
+            }
+        }
+    }
+
     fn next_out(&mut self) -> Option<Parsed<T>> {
         loop {
             if let Some(out) = self.current.next() {
                 return Some(out);
             }
-            // The producer hung up: the input is exhausted.
-            let reply = self.order.recv().ok()?;
-            match reply.recv() {
+            let reply = self.next_announced()?;
+            let answer = loop {
+                match reply.try_recv() {
+                    Ok(batch) => break Ok(batch),
+                    Err(TryRecvError::Empty) => {
+                        if !self.help() {
+                            break reply.recv().map_err(|_| ());
+                        }
+                    }
+                    Err(TryRecvError::Disconnected) => break Err(()),
+                }
+            };
+            match answer {
                 Ok(batch) => {
                     self.flush_trash();
                     self.current = batch.items.into_iter();
                     self.current_worker = batch.worker;
                 }
-                Err(_) => {
+                Err(()) => {
                     // A parser thread ended without answering (it cannot panic on input; this
                     // would be a bug): report it rather than silently ending the inventory.
                     return Some(Parsed::Other(Out::Fatal(InventoryError::Io {
@@ -214,12 +269,76 @@ impl<T: Send> Pipeline<T> {
     }
 }
 
+/// Takes the next batch of the input: announces its answer channel on the order channel, then cuts
+/// its records into `bytes`, both under the source's lock, so that batches are announced in input
+/// order and each announced batch is held by a thread that will answer it. `wait`: wait for the
+/// lock and for room on the order channel (a worker), or give up at once (the consumer).
+/// `Err` when there is nothing to take: the input has ended (or the consumer has gone, or another
+/// thread panicked holding the lock, or `wait` is false and the lock is taken or the order channel
+/// full). The last
+/// batch may be empty (the input ended exactly at a batch's start); it is still answered.
+fn next_batch<T>(
+    source: &Mutex<Source<T>>,
+    bytes: &mut Vec<u8>,
+    wait: bool,
+) -> Result<(Vec<Job>, SyncSender<Reply<T>>), ()> {
+    // The consumer must not wait for the lock either: its holder may be a worker waiting for room
+    // on the order channel, which only the consumer makes.
+    let locked = if wait {
+        source.lock().map_err(TryLockError::Poisoned)
+    } else {
+        source.try_lock()
+    };
+    let mut src = match locked {
+        Ok(src) => src,
+        Err(TryLockError::WouldBlock) => return Err(()),
+        // A thread panicked cutting a batch (a bug: the reader does not panic on input). Drop the
+        // order channel's sender so that the consumer does not wait for batches that never come.
+        Err(TryLockError::Poisoned(poisoned)) => {
+            poisoned.into_inner().order_tx = None;
+            return Err(());
+        }
+    };
+    let src = &mut *src;
+    let order_tx = src.order_tx.as_ref().ok_or(())?;
+    let (reply, reply_rx) = sync_channel(1);
+    let announced = if wait {
+        // Blocks while the consumer is `workers * 4` batches behind (holding the lock: the other
+        // workers would wait for the order channel anyway).
+        order_tx.send(reply_rx).map_err(|_| true)
+    } else {
+        match order_tx.try_send(reply_rx) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => return Err(()),
+            Err(TrySendError::Disconnected(_)) => Err(true),
+        }
+    };
+    if announced.is_err() {
+        src.order_tx = None;
+        return Err(());
+    }
+    bytes.clear();
+    let mut jobs = Vec::with_capacity(BATCH_RECORDS);
+    while jobs.len() < BATCH_RECORDS && bytes.len() < BATCH_BYTES {
+        let from = bytes.len();
+        match src.reader.next_raw(bytes) {
+            Raw::Record(kind, start) => jobs.push(Job::Record(kind, start, from..bytes.len())),
+            Raw::Done(out) => jobs.push(Job::Done(*out)),
+            Raw::End => {
+                src.order_tx = None;
+                break;
+            }
+        }
+    }
+    Ok((jobs, reply))
+}
+
 fn nothing(_: &mut Resource) {}
 
 /// An [`InventoryReader`] whose scanning and parsing run on background threads; see
 /// [`InventoryReader::parallel`]. Items and errors are the same, in the same order.
 pub struct ParallelReader {
-    inner: Pipeline<()>,
+    inner: Pipeline<'static, ()>,
     stats: ReadStats,
 }
 
@@ -255,21 +374,18 @@ impl Iterator for ParallelReader {
 /// A [`ParallelReader`] whose parsing threads also apply a function to each resource, so that
 /// work that needs only the resource runs beside the parsing instead of on the consuming thread;
 /// see [`InventoryReader::parallel_map`]. Items and errors are the same, in the same order.
-pub struct ParallelMap<T> {
-    inner: Pipeline<T>,
+pub struct ParallelMap<'s, T> {
+    inner: Pipeline<'s, T>,
     stats: ReadStats,
 }
 
-impl<T: Send> ParallelMap<T> {
-    pub(crate) fn spawn<'s, 'env>(
+impl<'s, T: Send + 's> ParallelMap<'s, T> {
+    pub(crate) fn spawn<'env>(
         reader: InventoryReader,
         workers: usize,
         scope: &'s thread::Scope<'s, 'env>,
         map: &'s MapFn<'s, T>,
-    ) -> Self
-    where
-        T: 's,
-    {
+    ) -> Self {
         let inner = Pipeline::start(reader, workers, map, &mut |f| {
             scope.spawn(f);
         });
@@ -293,7 +409,7 @@ impl<T: Send> ParallelMap<T> {
     }
 }
 
-impl<T: Send> Iterator for ParallelMap<T> {
+impl<'s, T: Send + 's> Iterator for ParallelMap<'s, T> {
     type Item = Result<(Resource, T), InventoryError>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -579,8 +579,8 @@ impl InventoryReader {
         self.derive
     }
 
-    /// Moves scanning to a background thread and parsing to `workers` threads (at least one),
-    /// keeping the order of records. Memory stays bounded: a few batches of records are in flight.
+    /// Moves scanning and parsing to `workers` threads (at least one; the consuming thread also
+    /// parses a batch whenever the one it waits for is not ready), keeping the order of records. Memory stays bounded: a few batches of records are in flight.
     /// Use it when parsing would otherwise share one core with the work done on each resource.
     #[must_use]
     pub fn parallel(self, workers: usize) -> crate::parallel::ParallelReader {
@@ -597,7 +597,7 @@ impl InventoryReader {
         workers: usize,
         scope: &'s std::thread::Scope<'s, 'env>,
         map: &'s (dyn Fn(&mut Resource) -> T + Sync + 's),
-    ) -> crate::parallel::ParallelMap<T> {
+    ) -> crate::parallel::ParallelMap<'s, T> {
         crate::parallel::ParallelMap::spawn(self, workers, scope, map)
     }
 

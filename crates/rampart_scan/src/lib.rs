@@ -43,8 +43,9 @@ pub struct ScanRequest {
     pub keep_going: bool,
     /// The current time (exemption expiry, report timestamp).
     pub now: DateTime<Utc>,
-    /// Parse threads; `None`: `RAMPART_PARSE_WORKERS`, else one per core (at most four). The
-    /// report is the same whatever the number.
+    /// Background parse threads (the calling thread also parses); `None`: `RAMPART_PARSE_WORKERS`,
+    /// else one fewer than the cores (at least one, at most four). The report is the same whatever
+    /// the number.
     pub parse_workers: Option<usize>,
 }
 
@@ -210,10 +211,11 @@ fn scan_inner(
     report
 }
 
-/// Parse (and prepare) threads: one per core, at most four; `RAMPART_PARSE_WORKERS` overrides it
-/// (for benchmarks). The scanning and evaluating threads are light beside them, so on two cores two
-/// parse threads keep both busy: measured on an idle 2-core machine, 1M resources, 24.1 s with one
-/// and 18.6 s with two (BENCHMARKS.md).
+/// Background parse (and prepare) threads: one fewer than the cores (at least one, at most four);
+/// `RAMPART_PARSE_WORKERS` overrides it (for benchmarks). The consuming thread parses too whenever
+/// the batch it waits for is not ready, so one per core in all keeps every core busy without a
+/// thread more than cores: on two cores, two parse threads besides it were woken ~25,000 times a
+/// 200k scan against ~300 times with one (BENCHMARKS.md, session 10).
 fn parse_workers() -> usize {
     if let Some(n) = std::env::var("RAMPART_PARSE_WORKERS")
         .ok()
@@ -223,6 +225,7 @@ fn parse_workers() -> usize {
     }
     std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
+        .saturating_sub(1)
         .clamp(1, 4)
 }
 

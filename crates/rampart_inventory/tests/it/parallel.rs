@@ -202,3 +202,57 @@ fn relationships_off_changes_only_relationships() {
     assert_eq!(with, without);
     assert!(with.iter().any(|s| s.contains("\"relationships\"")));
 }
+
+/// Slow records at the head of the queue while the other threads have filled the order channel,
+/// and a consumer that stalls now and then: the items still come complete and in order, and the
+/// consumer parses batches itself while it waits (with one worker, some records are mapped on its
+/// thread). A consumer that waited for the reader's lock while a worker held it waiting for room
+/// on the order channel would hang here; the watchdog turns that into a failure.
+#[test]
+fn uneven_speeds_neither_hang_nor_reorder() {
+    let mut bytes = Vec::new();
+    write_synthetic(&mut bytes, 6000, 3, SyntheticFormat::ArgJson).unwrap();
+    let expected: Vec<String> = from_reader("s", std::io::Cursor::new(bytes.clone()))
+        .map(|r| r.unwrap().id)
+        .collect();
+    for workers in [1, 2, 3] {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let input = bytes.clone();
+        std::thread::spawn(move || {
+            let consumer = std::thread::current().id();
+            let seen = std::sync::atomic::AtomicUsize::new(0);
+            let map = |_: &mut rampart_model::Resource| {
+                if seen
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    .is_multiple_of(300)
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                std::thread::current().id()
+            };
+            let (ids, on_consumer) = std::thread::scope(|scope| {
+                let par = from_reader("s", std::io::Cursor::new(input))
+                    .parallel_map(workers, scope, &map);
+                let mut ids = Vec::new();
+                let mut on_consumer = 0;
+                for (i, item) in par.enumerate() {
+                    let (r, thread) = item.unwrap();
+                    on_consumer += usize::from(thread == consumer);
+                    ids.push(r.id);
+                    if i.is_multiple_of(500) {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                }
+                (ids, on_consumer)
+            });
+            let _ = done_tx.send((ids, on_consumer));
+        });
+        let (ids, on_consumer) = done_rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("{workers} worker(s): no end after 120 s (a deadlock)"));
+        assert_eq!(ids, expected, "{workers} worker(s)");
+        if workers == 1 {
+            assert!(on_consumer > 0, "the consumer never parsed a batch");
+        }
+    }
+}
