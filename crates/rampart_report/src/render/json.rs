@@ -10,13 +10,14 @@
 //!
 //! Rendering on every core: a large report (more items than one chunk, [`CHUNK`]) has its big
 //! arrays (each recommendation's results and the top-level `resources` array) cut into chunks of
-//! consecutive items, which worker threads render into buffers while the calling thread writes the
-//! skeleton and, at each array, the array's chunks in order. An item's bytes depend only on the
+//! consecutive items, which worker threads (one fewer than the cores) render into buffers while the
+//! calling thread writes the skeleton and, at each array, the array's chunks in order, rendering the
+//! next chunk itself whenever the one it must write is not ready. An item's bytes depend only on the
 //! item, its index (the first one has no `,` before it) and its fixed depth, so chunks concatenated
 //! in order are exactly the bytes of the single-threaded loop: the output is identical whatever the
 //! chunk size or the number of threads (a test renders with tiny chunks against serde). Memory stays
-//! bounded: workers take a chunk only while fewer than twice their number are rendered and not yet
-//! written, and buffers are reused. A report of at most one chunk (or a one-core machine) takes the
+//! bounded: a chunk is taken only while fewer than twice the rendering threads' number are rendered
+//! and not yet written, and buffers are reused. A report of at most one chunk (or a one-core machine) takes the
 //! single-threaded path and starts no thread.
 
 use std::io::{self, Write};
@@ -51,15 +52,19 @@ pub(crate) fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
+    // One worker fewer than the cores: the writer renders chunks too while it waits (see
+    // `Pipeline::write_array`), and a thread more than cores was woken for every chunk.
     let threads = std::thread::available_parallelism()
         .map_or(1, NonZeroUsize::get)
+        .saturating_sub(1)
         .min(MAX_THREADS);
     render_json_chunked(report, options, CHUNK, threads, out)
 }
 
 /// The JSON renderer with its parallelism fixed: the big arrays in chunks of `chunk` items (at least
-/// 1) rendered by `threads` worker threads (1: the single-threaded path, as for a report of at most
-/// one chunk). The output does not depend on either; tests use tiny chunks to check that. Not an API:
+/// 1) rendered by `threads` worker threads besides the writing thread, which renders the next chunk
+/// itself whenever the one it must write is not ready (0: the single-threaded path, as for a report
+/// of at most one chunk). The output does not depend on either; tests use tiny chunks to check that. Not an API:
 /// [`render`] chooses them itself.
 ///
 /// # Errors
@@ -82,7 +87,7 @@ pub fn render_json_chunked(
             .iter()
             .map(|rec| rec.resources.len())
             .sum::<usize>();
-    if threads <= 1 || items <= chunk {
+    if threads == 0 || items <= chunk {
         let keys = Keys::new(pretty);
         let escapes = Escapes::new(report.resources.len());
         Emitter {
@@ -101,7 +106,8 @@ pub fn render_json_chunked(
     out.flush().map_err(ReportError::io("json"))
 }
 
-/// Renders `report` into `out` with `threads` workers rendering the big arrays' chunks.
+/// Renders `report` into `out` with `threads` workers (and the calling thread) rendering the big
+/// arrays' chunks.
 fn render_parallel<W: Write>(
     report: &Report,
     pretty: bool,
@@ -109,23 +115,28 @@ fn render_parallel<W: Write>(
     threads: usize,
     out: &mut W,
 ) -> io::Result<()> {
+    /// Stops the workers when the writer is done, fails or panics: either way they have nothing
+    /// more to do (they would otherwise wait for the writer forever, and the scope for them).
+    struct StopOnDrop<'a, 'r>(&'a Pipeline<'r>);
+    impl Drop for StopOnDrop<'_, '_> {
+        fn drop(&mut self) {
+            self.0.stop();
+        }
+    }
     let pipeline = Pipeline::new(report, pretty, chunk, threads);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| pipeline.work());
         }
-        let written = Emitter {
+        let _stop = StopOnDrop(&pipeline);
+        Emitter {
             out,
             pretty,
             keys: &pipeline.keys,
             escapes: &pipeline.escapes,
             pipeline: Some(&pipeline),
         }
-        .report(report);
-        // Done, or failed: either way the workers have nothing more to do (on an error they would
-        // otherwise wait for the writer forever).
-        pipeline.stop();
-        written
+        .report(report)
     })
 }
 
@@ -194,7 +205,8 @@ impl<'r> Pipeline<'r> {
                 start = end;
             }
         }
-        let window = 2 * threads;
+        // Two buffers per rendering thread, the writer included.
+        let window = 2 * (threads + 1);
         let done = jobs.iter().map(|_| None).collect();
         Self {
             report,
@@ -286,7 +298,9 @@ impl<'r> Pipeline<'r> {
         }
     }
 
-    /// The writer: writes to `out` every chunk of `array`, in order, as each is rendered.
+    /// The writer: writes to `out` every chunk of `array`, in order, as each is rendered. While the
+    /// chunk it must write next is not ready, it renders the next job itself (when the window
+    /// allows) instead of sleeping until a worker wakes it.
     fn write_array<W: Write>(&self, out: &mut W, array: Array) -> io::Result<()> {
         let mut st = self.lock();
         while st.written < self.jobs.len() && self.jobs[st.written].array == array {
@@ -297,6 +311,18 @@ impl<'r> Pipeline<'r> {
                 }
                 if st.panicked {
                     return Err(io::Error::other("a JSON rendering thread panicked"));
+                }
+                if st.next < self.jobs.len() && st.next < st.written + self.window {
+                    let job = st.next;
+                    st.next += 1;
+                    let mut buf = st.spare.pop().unwrap_or_default();
+                    drop(st);
+                    buf.clear();
+                    let rendered = self.render_job(&self.jobs[job], &mut buf).map(|()| buf);
+                    st = self.lock();
+                    // Only the writer takes chunks, and the window has not moved: no one to wake.
+                    st.done[job] = Some(rendered);
+                    continue;
                 }
                 st = self.wait(st);
             };

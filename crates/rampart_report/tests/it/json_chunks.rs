@@ -126,7 +126,7 @@ fn assert_all_paths_match_serde(report: &Report) {
     let pretty = serde_json::to_string_pretty(report).expect("serde") + "\n";
     let compact = serde_json::to_string(report).expect("serde") + "\n";
     for chunk in [1, 2, 3, 7, 64, 1000, 1 << 20] {
-        for threads in [1, 2, 3, 8] {
+        for threads in [0, 1, 2, 3, 8] {
             assert!(
                 render(report, false, chunk, threads) == pretty,
                 "pretty, chunk {chunk}, {threads} threads"
@@ -196,7 +196,7 @@ fn parallel_json_reports_a_write_error_without_hanging() {
     let report = big_report(300);
     let full = render(&report, false, 5, 1).len();
     for left in [0, 100, 70_000, full / 2, full - 1] {
-        for threads in [1, 2, 4] {
+        for threads in [0, 1, 2, 4] {
             let err = render_json_chunked(
                 &report,
                 &RenderOptions::default(),
