@@ -1,12 +1,15 @@
 //! Parallel reading for large inventories: `workers` threads each cut the next batch of records
-//! from the reader (finding record boundaries is cheap; one worker at a time, under a lock) and
+//! from the reader (finding record boundaries is cheap; one thread at a time, under a lock) and
 //! parse it into resources (the expensive part), and the iterator returns the results in input
-//! order. Memory is bounded by the batches in flight.
+//! order; while the batch it must return next is not ready, the consuming thread parses the next
+//! batch itself instead of sleeping. Memory is bounded by the batches in flight.
 //!
-//! Invariant: a worker announces its batch on the order channel before releasing the reader's
-//! lock, so batches are announced in input order and every announced batch is held by a worker
+//! Invariant: a thread announces its batch on the order channel before releasing the reader's
+//! lock, so batches are announced in input order and every announced batch is held by a thread
 //! that will answer it without needing the lock again: the batch the consumer waits for is always
-//! being parsed, and there is no deadlock.
+//! being parsed (or was parsed by the consumer itself). The consumer never waits for the lock or
+//! for room on the order channel (a worker may hold the lock while waiting for that room, which
+//! only the consumer makes), so there is no deadlock.
 
 use std::ops::Range;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError, TrySendError};
