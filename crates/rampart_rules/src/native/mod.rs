@@ -534,7 +534,7 @@ impl<'r> RuleSet<'r> {
             } else {
                 deferred
                     .get_or_insert_with(|| {
-                        let text = compact::compact(resource_type, native).to_string();
+                        let text = compact::compact_text(resource_type, native);
                         (text.into(), Vec::new())
                     })
                     .1
