@@ -29,7 +29,7 @@ struct RelatedStore {
     /// Retained resources of this related type.
     items: Vec<RelatedItem>,
     /// Member prefixes the existence conditions of this type read.
-    reads: Vec<Vec<Box<str>>>,
+    reads: Reads,
     /// Some policy's existence condition on this type reads the evaluated resource (`field()`,
     /// `resourceGroup()`): items keep a pruned copy to evaluate it at `finish`.
     keep_values: bool,
@@ -62,39 +62,54 @@ enum Part<'a> {
     Members(std::collections::BTreeMap<&'a str, &'a Value>),
 }
 
+/// Member prefixes (`properties.x`, `sku`: the first two members of a path) grouped by their
+/// top-level member, case-insensitively, groups and the prefixes within each in first-seen order:
+/// [`kept`] then looks each top-level member up once instead of once per prefix (storage accounts'
+/// deferred copies read ~40 prefixes under a handful of members; BENCHMARKS.md, session 10).
+/// Grouping does not change what is kept: prefixes with different top-level members touch different
+/// entries, and those of one group are applied in their original order.
+#[derive(Debug, Default)]
+struct Reads {
+    groups: Vec<ReadGroup>,
+}
+
+/// The prefixes of one top-level member (its name as first seen) as each one's second member
+/// (`None`: the whole member).
+type ReadGroup = (Box<str>, Vec<Option<Box<str>>>);
+
+impl Reads {
+    fn new(prefixes: &[Vec<Box<str>>]) -> Self {
+        let mut groups: Vec<ReadGroup> = Vec::new();
+        for prefix in prefixes {
+            let Some((top, rest)) = prefix.split_first() else {
+                continue;
+            };
+            let sub = rest.first().cloned();
+            match groups.iter_mut().find(|(t, _)| t.eq_ignore_ascii_case(top)) {
+                Some((_, subs)) => subs.push(sub),
+                None => groups.push((top.clone(), vec![sub])),
+            }
+        }
+        Reads { groups }
+    }
+}
+
 /// The members of `obj` a pruned copy keeps: [`ALWAYS_KEPT`] and the given member prefixes
 /// (`properties.x`); the `properties` object itself (possibly empty) when present, so that
 /// missing-data checks see it.
-fn kept<'a>(obj: &'a serde_json::Map<String, Value>, reads: &[Vec<Box<str>>]) -> Kept<'a> {
+fn kept<'a>(obj: &'a serde_json::Map<String, Value>, reads: &Reads) -> Kept<'a> {
     let mut out = Kept::new();
     for (k, val) in obj {
         if ALWAYS_KEPT.iter().any(|a| a.eq_ignore_ascii_case(k)) {
             out.insert(k.as_str(), Part::Whole(val));
         }
     }
-    for prefix in reads {
-        let Some((top, rest)) = prefix.split_first() else {
-            continue;
-        };
+    for (top, subs) in &reads.groups {
         let Some((key, val)) = obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(top)) else {
             continue;
         };
-        match (rest.first(), val.as_object()) {
-            (Some(sub), Some(inner)) => {
-                let slot = out
-                    .entry(key.as_str())
-                    .or_insert_with(|| Part::Members(std::collections::BTreeMap::new()));
-                // A member kept whole already holds `sub`.
-                if let (Part::Members(dst), Some((k2, v2))) = (
-                    slot,
-                    inner.iter().find(|(k, _)| k.eq_ignore_ascii_case(sub)),
-                ) {
-                    dst.insert(k2.as_str(), v2);
-                }
-            }
-            _ => {
-                out.insert(key.as_str(), Part::Whole(val));
-            }
+        for sub in subs {
+            keep_prefix(&mut out, key, val, sub.as_deref());
         }
     }
     if let Some((key, Value::Object(_))) = obj
@@ -107,8 +122,30 @@ fn kept<'a>(obj: &'a serde_json::Map<String, Value>, reads: &[Vec<Box<str>>]) ->
     out
 }
 
+/// Applies one prefix to the selection: member `key` (the first whose name matches the prefix's
+/// top-level member), whole, or only its first member matching `sub` when it is an object.
+fn keep_prefix<'a>(out: &mut Kept<'a>, key: &'a str, val: &'a Value, sub: Option<&str>) {
+    match (sub, val.as_object()) {
+        (Some(sub), Some(inner)) => {
+            let slot = out
+                .entry(key)
+                .or_insert_with(|| Part::Members(std::collections::BTreeMap::new()));
+            // A member kept whole already holds `sub`.
+            if let (Part::Members(dst), Some((k2, v2))) = (
+                slot,
+                inner.iter().find(|(k, _)| k.eq_ignore_ascii_case(sub)),
+            ) {
+                dst.insert(k2.as_str(), v2);
+            }
+        }
+        _ => {
+            out.insert(key, Part::Whole(val));
+        }
+    }
+}
+
 /// A copy of `v` holding only what [`kept`] selects (`v` itself when it is not an object).
-fn prune(v: &Value, reads: &[Vec<Box<str>>]) -> Value {
+fn prune(v: &Value, reads: &Reads) -> Value {
     let Some(obj) = v.as_object() else {
         return v.clone();
     };
@@ -134,7 +171,7 @@ fn prune(v: &Value, reads: &[Vec<Box<str>>]) -> Value {
 }
 
 /// [`prune`] as JSON text, written from the borrowed selection (nothing of `v` is cloned).
-fn pruned_text(v: &Value, reads: &[Vec<Box<str>>]) -> String {
+fn pruned_text(v: &Value, reads: &Reads) -> String {
     match v.as_object() {
         Some(obj) => serde_json::to_string(&kept(obj, reads)).unwrap_or_else(|_| v.to_string()),
         None => v.to_string(),
@@ -158,7 +195,7 @@ pub struct StreamingEvaluator<'p> {
     /// yet; decided in `finish` (few: only the types those policies pin).
     rg_deferred: Vec<DeferredRg>,
     /// Member prefixes any `resourceGroup()` policy reads: what a deferred copy keeps.
-    rg_reads: Vec<Vec<Box<str>>>,
+    rg_reads: Reads,
     needs_rg: bool,
 }
 
@@ -250,7 +287,8 @@ impl<'p> StreamingEvaluator<'p> {
     pub fn new(policies: &'p [CompiledPolicy]) -> Self {
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut unpinned = Vec::new();
-        let mut related = HashMap::new();
+        let mut related: HashMap<String, RelatedStore> = HashMap::new();
+        let mut reads_of: HashMap<String, Vec<Vec<Box<str>>>> = HashMap::new();
         let mut precheck_slot = vec![None; policies.len()];
         for (i, p) in policies.iter().enumerate() {
             match p.pinned_types() {
@@ -268,7 +306,10 @@ impl<'p> StreamingEvaluator<'p> {
                 let store: &mut RelatedStore =
                     related.entry(ex.related_type_lower.clone()).or_default();
                 if let Some(c) = &ex.condition {
-                    crate::compile::read_prefixes(c, &mut store.reads);
+                    crate::compile::read_prefixes(
+                        c,
+                        reads_of.entry(ex.related_type_lower.clone()).or_default(),
+                    );
                 }
                 if p.existence_is_target_independent() {
                     precheck_slot[i] = Some(store.prechecked.len());
@@ -278,11 +319,17 @@ impl<'p> StreamingEvaluator<'p> {
                 }
             }
         }
-        let needs_rg = policies.iter().any(CompiledPolicy::uses_resource_group);
-        let mut rg_reads = Vec::new();
-        for p in policies.iter().filter(|p| p.uses_resource_group()) {
-            crate::compile::read_prefixes(&p.rule, &mut rg_reads);
+        for (t, prefixes) in &reads_of {
+            if let Some(store) = related.get_mut(t) {
+                store.reads = Reads::new(prefixes);
+            }
         }
+        let needs_rg = policies.iter().any(CompiledPolicy::uses_resource_group);
+        let mut rg_prefixes = Vec::new();
+        for p in policies.iter().filter(|p| p.uses_resource_group()) {
+            crate::compile::read_prefixes(&p.rule, &mut rg_prefixes);
+        }
+        let rg_reads = Reads::new(&rg_prefixes);
         StreamingEvaluator {
             policies,
             by_type,
@@ -773,7 +820,7 @@ fn parent_ids(id: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parent_ids, prune, pruned_text};
+    use super::{kept, parent_ids, prune, pruned_text, Reads};
     use crate::eval::id_parts;
     use serde_json::{json, Value};
 
@@ -804,11 +851,11 @@ mod tests {
                        "properties": {"a": {"x": 1}, "b": [1, 2], "c": 3}});
         let reads = vec![vec!["properties".into(), "b".into()], vec!["sku".into()]];
         assert_eq!(
-            prune(&v, &reads),
+            prune(&v, &Reads::new(&reads)),
             json!({"id": "i", "name": "n", "type": "t", "sku": {"name": "s"}, "properties": {"b": [1, 2]}})
         );
         assert_eq!(
-            prune(&v, &[]),
+            prune(&v, &Reads::default()),
             json!({"id": "i", "name": "n", "type": "t", "properties": {}})
         );
         // The text form reads back as the copy, whatever the prefixes' order and overlap.
@@ -825,12 +872,82 @@ mod tests {
             vec!["name".into(), "x".into()],
         ];
         for reads in [reads, vec![], whole_then_part, part_then_whole, absent] {
+            let reads = Reads::new(&reads);
             let text = pruned_text(&v, &reads);
             let back: Value = serde_json::from_str(&text).expect("json");
             assert_eq!(back, prune(&v, &reads), "{reads:?}");
             assert_eq!(text, prune(&v, &reads).to_string(), "{reads:?}");
         }
-        assert_eq!(pruned_text(&json!([1]), &[]), "[1]");
+        assert_eq!(pruned_text(&json!([1]), &Reads::default()), "[1]");
+    }
+
+    /// Grouping the prefixes by top-level member keeps what applying them one at a time, in their
+    /// order, keeps (each prefix its own group: one lookup per prefix), on objects whose members
+    /// differ only in case, with prefixes that overlap, repeat, differ in case, or name scalars.
+    #[test]
+    fn grouped_prefixes_keep_what_single_prefixes_keep() {
+        let objects = [
+            json!({"id": "i", "ID": "j", "Properties": {"A": 1, "a": 2, "b": {"c": 3}}, "properties": {"a": 9},
+                   "sku": "s", "Sku": {"name": "n"}, "tags": {"x": "y"}, "kind": null}),
+            json!({"properties": [1, 2], "sku": {"tier": "t", "name": "n"}, "name": "n", "Location": "l"}),
+            json!({"identity": {"type": "SystemAssigned"}, "properties": {"x": {"y": 1}, "X": 2}}),
+        ];
+        let tops = [
+            "properties",
+            "Properties",
+            "sku",
+            "SKU",
+            "tags",
+            "kind",
+            "identity",
+            "name",
+            "absent",
+        ];
+        let subs = [
+            None,
+            Some("a"),
+            Some("A"),
+            Some("b"),
+            Some("x"),
+            Some("name"),
+            Some("tier"),
+            Some("zz"),
+        ];
+        // A deterministic walk over prefix lists of 1-6 prefixes.
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..2_000 {
+            let len = 1 + next(6);
+            let prefixes: Vec<Vec<Box<str>>> = (0..len)
+                .map(|_| {
+                    let mut p: Vec<Box<str>> = vec![tops[next(tops.len())].into()];
+                    if let Some(sub) = subs[next(subs.len())] {
+                        p.push(sub.into());
+                    }
+                    p
+                })
+                .collect();
+            let grouped = Reads::new(&prefixes);
+            let single = Reads {
+                groups: prefixes
+                    .iter()
+                    .map(|p| (p[0].clone(), vec![p.get(1).cloned()]))
+                    .collect(),
+            };
+            for v in &objects {
+                let obj = v.as_object().expect("object");
+                assert_eq!(
+                    serde_json::to_string(&kept(obj, &grouped)).expect("json"),
+                    serde_json::to_string(&kept(obj, &single)).expect("json"),
+                    "{prefixes:?} on {v}"
+                );
+            }
+        }
     }
 
     #[test]
