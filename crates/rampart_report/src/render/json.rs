@@ -17,8 +17,8 @@
 //! in order are exactly the bytes of the single-threaded loop: the output is identical whatever the
 //! chunk size or the number of threads (a test renders with tiny chunks against serde). Memory stays
 //! bounded: a chunk is taken only while fewer than twice the rendering threads' number are rendered
-//! and not yet written, and buffers are reused. A report of at most one chunk (or a one-core machine) takes the
-//! single-threaded path and starts no thread.
+//! and not yet written, and buffers are reused. A report of at most one chunk (or a one-core
+//! machine) takes the single-threaded path and starts no thread.
 
 use std::io::{self, Write};
 use std::num::NonZeroUsize;
@@ -64,8 +64,8 @@ pub(crate) fn render(
 /// The JSON renderer with its parallelism fixed: the big arrays in chunks of `chunk` items (at least
 /// 1) rendered by `threads` worker threads besides the writing thread, which renders the next chunk
 /// itself whenever the one it must write is not ready (0: the single-threaded path, as for a report
-/// of at most one chunk). The output does not depend on either; tests use tiny chunks to check that. Not an API:
-/// [`render`] chooses them itself.
+/// of at most one chunk). The output does not depend on either; tests use tiny chunks to check
+/// that. Not an API: [`render`] chooses them itself.
 ///
 /// # Errors
 /// When writing to `out` fails.
