@@ -169,7 +169,7 @@ impl<'s, T: Send + 's> Pipeline<'s, T> {
                     while let Ok(trash) = trash_rx.try_recv() {
                         drop(trash);
                     }
-                    let Ok((jobs, reply)) = next_batch(&source, &mut bytes, true) else {
+                    let Some((jobs, reply)) = next_batch(&source, &mut bytes, true) else {
                         return;
                     };
                     let items = parser.parse(&bytes, jobs);
@@ -187,7 +187,7 @@ impl<'s, T: Send + 's> Pipeline<'s, T> {
             trash: Vec::new(),
             parser,
             source,
-            bytes: Vec::new(),
+            bytes: batch_buffer(),
         }
     }
 
@@ -208,10 +208,7 @@ impl<'s, T: Send + 's> Pipeline<'s, T> {
     /// it did: the consumer calls it instead of sleeping while the batch it waits for is parsed, so
     /// that on a machine with as many parse threads as cores it is not woken for every batch.
     fn help(&mut self) -> bool {
-        if self.bytes.capacity() == 0 {
-            self.bytes = batch_buffer();
-        }
-        let Ok((jobs, reply)) = next_batch(&self.source, &mut self.bytes, false) else {
+        let Some((jobs, reply)) = next_batch(&self.source, &mut self.bytes, false) else {
             return false;
         };
         let items = self.parser.parse(&self.bytes, jobs);
@@ -278,15 +275,15 @@ impl<'s, T: Send + 's> Pipeline<'s, T> {
 /// its records into `bytes`, both under the source's lock, so that batches are announced in input
 /// order and each announced batch is held by a thread that will answer it. `wait`: wait for the
 /// lock and for room on the order channel (a worker), or give up at once (the consumer).
-/// `Err` when there is nothing to take: the input has ended (or the consumer has gone, or another
+/// `None` when there is nothing to take: the input has ended (or the consumer has gone, or another
 /// thread panicked holding the lock, or `wait` is false and the lock is taken or the order channel
-/// full). The last
-/// batch may be empty (the input ended exactly at a batch's start); it is still answered.
+/// full). The last batch may be empty (the input ended exactly at a batch's start); it is still
+/// answered.
 fn next_batch<T>(
     source: &Mutex<Source<T>>,
     bytes: &mut Vec<u8>,
     wait: bool,
-) -> Result<(Vec<Job>, SyncSender<Reply<T>>), ()> {
+) -> Option<(Vec<Job>, SyncSender<Reply<T>>)> {
     // The consumer must not wait for the lock either: its holder may be a worker waiting for room
     // on the order channel, which only the consumer makes.
     let locked = if wait {
@@ -296,31 +293,32 @@ fn next_batch<T>(
     };
     let mut src = match locked {
         Ok(src) => src,
-        Err(TryLockError::WouldBlock) => return Err(()),
+        Err(TryLockError::WouldBlock) => return None,
         // A thread panicked cutting a batch (a bug: the reader does not panic on input). Drop the
         // order channel's sender so that the consumer does not wait for batches that never come.
         Err(TryLockError::Poisoned(poisoned)) => {
             poisoned.into_inner().order_tx = None;
-            return Err(());
+            return None;
         }
     };
     let src = &mut *src;
-    let order_tx = src.order_tx.as_ref().ok_or(())?;
+    let order_tx = src.order_tx.as_ref()?;
     let (reply, reply_rx) = sync_channel(1);
     let announced = if wait {
         // Blocks while the consumer is `workers * 4` batches behind (holding the lock: the other
         // workers would wait for the order channel anyway).
-        order_tx.send(reply_rx).map_err(|_| true)
+        order_tx.send(reply_rx).is_ok()
     } else {
         match order_tx.try_send(reply_rx) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => return Err(()),
-            Err(TrySendError::Disconnected(_)) => Err(true),
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => return None,
+            Err(TrySendError::Disconnected(_)) => false,
         }
     };
-    if announced.is_err() {
+    if !announced {
+        // The consumer has gone: nothing more will be read.
         src.order_tx = None;
-        return Err(());
+        return None;
     }
     bytes.clear();
     let mut jobs = Vec::with_capacity(BATCH_RECORDS);
@@ -335,12 +333,13 @@ fn next_batch<T>(
             }
         }
     }
-    Ok((jobs, reply))
+    Some((jobs, reply))
 }
 
 fn nothing(_: &mut Resource) {}
 
-/// An [`InventoryReader`] whose scanning and parsing run on background threads; see
+/// An [`InventoryReader`] whose scanning and parsing run on background threads (and on the
+/// consuming thread while it waits); see
 /// [`InventoryReader::parallel`]. Items and errors are the same, in the same order.
 pub struct ParallelReader {
     inner: Pipeline<'static, ()>,
