@@ -79,18 +79,31 @@ type ReadGroup = (Box<str>, Vec<Option<Box<str>>>);
 
 impl Reads {
     fn new(prefixes: &[Vec<Box<str>>]) -> Self {
-        let mut groups: Vec<ReadGroup> = Vec::new();
+        let mut reads = Reads::default();
+        reads.add(prefixes);
+        reads
+    }
+
+    /// Adds `prefixes` to their groups (a prefix its group already holds adds nothing).
+    fn add(&mut self, prefixes: &[Vec<Box<str>>]) {
         for prefix in prefixes {
             let Some((top, rest)) = prefix.split_first() else {
                 continue;
             };
             let sub = rest.first().cloned();
-            match groups.iter_mut().find(|(t, _)| t.eq_ignore_ascii_case(top)) {
-                Some((_, subs)) => subs.push(sub),
-                None => groups.push((top.clone(), vec![sub])),
+            match self
+                .groups
+                .iter_mut()
+                .find(|(t, _)| t.eq_ignore_ascii_case(top))
+            {
+                Some((_, subs)) => {
+                    if !subs.contains(&sub) {
+                        subs.push(sub);
+                    }
+                }
+                None => self.groups.push((top.clone(), vec![sub])),
             }
         }
-        Reads { groups }
     }
 }
 
@@ -288,7 +301,6 @@ impl<'p> StreamingEvaluator<'p> {
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut unpinned = Vec::new();
         let mut related: HashMap<String, RelatedStore> = HashMap::new();
-        let mut reads_of: HashMap<String, Vec<Vec<Box<str>>>> = HashMap::new();
         let mut precheck_slot = vec![None; policies.len()];
         for (i, p) in policies.iter().enumerate() {
             match p.pinned_types() {
@@ -306,10 +318,9 @@ impl<'p> StreamingEvaluator<'p> {
                 let store: &mut RelatedStore =
                     related.entry(ex.related_type_lower.clone()).or_default();
                 if let Some(c) = &ex.condition {
-                    crate::compile::read_prefixes(
-                        c,
-                        reads_of.entry(ex.related_type_lower.clone()).or_default(),
-                    );
+                    let mut prefixes = Vec::new();
+                    crate::compile::read_prefixes(c, &mut prefixes);
+                    store.reads.add(&prefixes);
                 }
                 if p.existence_is_target_independent() {
                     precheck_slot[i] = Some(store.prechecked.len());
@@ -317,11 +328,6 @@ impl<'p> StreamingEvaluator<'p> {
                 } else if ex.condition.is_some() {
                     store.keep_values = true;
                 }
-            }
-        }
-        for (t, prefixes) in &reads_of {
-            if let Some(store) = related.get_mut(t) {
-                store.reads = Reads::new(prefixes);
             }
         }
         let needs_rg = policies.iter().any(CompiledPolicy::uses_resource_group);
