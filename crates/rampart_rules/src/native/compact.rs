@@ -12,7 +12,7 @@
 //! fixtures run through the same projection, so a missing field shows there). A type not listed is
 //! kept whole, which is always correct.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Which fields of a JSON value to keep.
 #[derive(Debug)]
@@ -114,30 +114,14 @@ pub(crate) fn shape(resource_type: &str) -> Option<&'static Keep> {
     })
 }
 
-/// `value` projected onto `keep`.
-pub(crate) fn project(value: &Value, keep: &Keep) -> Value {
-    match (keep, value) {
-        (Keep::All, _) => value.clone(),
-        (Keep::Fields(fields), Value::Object(members)) => {
-            let mut out = Map::new();
-            for (name, sub) in *fields {
-                if let Some(v) = members.get(*name) {
-                    out.insert((*name).to_owned(), project(v, sub));
-                }
-            }
-            Value::Object(out)
-        }
-        (Keep::Fields(_), Value::Array(items)) => {
-            Value::Array(items.iter().map(|v| project(v, keep)).collect())
-        }
-        (Keep::Fields(_), scalar) => scalar.clone(),
-    }
-}
-
 /// What the runner keeps of a document of this lower-case type.
 pub(crate) fn compact(resource_type: &str, native: &Value) -> Value {
     match shape(resource_type) {
-        Some(keep) => project(native, keep),
+        // Building a `Value` from a `Value` does not fail; if it did, the whole document is kept,
+        // which is always correct.
+        Some(keep) => {
+            serde_json::to_value(Projected(native, keep)).unwrap_or_else(|_| native.clone())
+        }
         None => native.clone(),
     }
 }
@@ -154,7 +138,10 @@ pub(crate) fn compact_text(resource_type: &str, native: &Value) -> String {
     written.unwrap_or_else(|_| compact(resource_type, native).to_string())
 }
 
-/// [`project`]'s result, serialised as it is walked.
+/// A JSON value projected onto a [`Keep`], serialised as it is walked (into text, or into a `Value`
+/// by [`compact`]): for an object, only the listed members (each projected in turn, in name order
+/// as a `serde_json::Map` holds them); for an array, each element projected with the same shape;
+/// anything else as it is.
 struct Projected<'a>(&'a Value, &'a Keep);
 
 impl serde::Serialize for Projected<'_> {
@@ -237,5 +224,34 @@ mod tests {
                 );
             }
         }
+        // What the projection keeps, spelled out: the listed members only, through arrays, scalars
+        // where an object was expected as they are; a type without a shape whole.
+        let doc = &docs[3];
+        let id = "/subscriptions/s/resourceGroups/r/providers/x/y/z \"q\"";
+        assert_eq!(
+            compact("microsoft.compute/virtualmachines", doc),
+            json!({"id": id, "type": "t", "properties": {"networkProfile": {
+                "networkInterfaces": [{"id": "a"}, {}, 3, null]}}})
+        );
+        assert_eq!(
+            compact(
+                "microsoft.compute/virtualmachines/patchassessmentresults",
+                doc
+            ),
+            json!({"id": id, "properties": {"status": "Succeeded",
+                "availablePatchCountByClassification": {"critical": 2, "security": 1.5}}})
+        );
+        assert_eq!(
+            compact(
+                "microsoft.security/locations/jitnetworkaccesspolicies",
+                &docs[5]
+            ),
+            json!({"properties": {"virtualMachines": {"id": "single"}}})
+        );
+        assert_eq!(
+            compact("microsoft.resources/subscriptions", &docs[4]),
+            json!({"id": 7})
+        );
+        assert_eq!(compact("microsoft.storage/storageaccounts", doc), *doc);
     }
 }
