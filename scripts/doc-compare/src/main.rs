@@ -78,8 +78,8 @@ fn main() {
                 let v: serde_json::Value = sonic_rs::from_str(r).expect("row");
                 v.as_object().map_or(0, serde_json::Map::len)
             }),
-            // What the scan reads rows with: each object's map bulk-built.
-            time("serde_json::Value bulk maps", &rows, &mut |r| {
+            // What the scan reads rows with (`rampart_model::document`).
+            time("scan reader (insertion)", &rows, &mut |r| {
                 let v = rampart_model::document::from_str(r).expect("row");
                 v.as_object().map_or(0, serde_json::Map::len)
             }),
@@ -95,11 +95,69 @@ fn main() {
                 v.as_object().map_or(0, |o| o.len())
             }),
         ];
+        // Floors, not document types: serde_json reading each row and building nothing, with
+        // serde's `IgnoredAny` (a fast skip) and through the visitor calls a `Value` would get.
+        time("tokenize only (IgnoredAny)", &rows, &mut |r| {
+            let _: serde::de::IgnoredAny = serde_json::from_str(r).expect("row");
+            0
+        });
+        time("visit only (deserialize_any)", &rows, &mut |r| {
+            let mut de = serde_json::Deserializer::from_str(r);
+            serde::de::DeserializeSeed::deserialize(Skip, &mut de).expect("row");
+            de.end().expect("row");
+            0
+        });
         // Every variant that ran beside the baseline saw the same members.
         if let Some((_, expected)) = expected {
             for (_, members) in checks.into_iter().flatten() {
                 assert_eq!(members, expected, "a document type saw other members");
             }
         }
+    }
+}
+
+/// Reads any JSON value through serde's visitor calls and keeps nothing.
+#[derive(Clone, Copy)]
+struct Skip;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Skip {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        while a.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        while a.next_key_seed(Skip)?.is_some() {
+            a.next_value_seed(Skip)?;
+        }
+        Ok(())
     }
 }
