@@ -525,12 +525,6 @@ impl Escapes {
         };
         let known = slot.load(Ordering::Relaxed);
         if known & Self::KNOWN != 0 {
-            // The test used to read the strings while a window of results was resolved, and that
-            // brought them into cache before they were copied out (the loads of independent
-            // iterations overlap); without the test the copies missed one after another. A load
-            // per cache line of each string keeps that.
-            touch(id);
-            touch(name);
             return (known & Self::ID != 0, known & Self::NAME != 0);
         }
         let (id, name) = (needs_escape(id.as_bytes()), needs_escape(name.as_bytes()));
@@ -823,6 +817,22 @@ impl<W: Write> Emitter<'_, W> {
         let mut start = range.start;
         while start < range.end {
             let end = range.end.min(start + WINDOW);
+            // Two passes that only load, so that the cache misses of a window overlap instead of
+            // coming one after another: first each resource's `ResourceInfo`, then (its address
+            // now known) every line of its id and name. Resolving then finds them in cache.
+            let entries = &rec.resources[start..end];
+            let infos = || {
+                entries
+                    .iter()
+                    .filter_map(|e| r.resources.get(e.resource as usize))
+            };
+            infos().for_each(|info| {
+                std::hint::black_box(info.id.as_ptr());
+            });
+            infos().for_each(|info| {
+                touch(&info.id);
+                touch(&info.name);
+            });
             window.clear();
             window.extend(
                 (start..end)
