@@ -1,12 +1,11 @@
-//! Reading a resource's native document (`serde_json::Value`) from JSON text: serde_json's parser
-//! and its resulting `Value`, with the same errors (a repeated key keeps its last value, as
-//! serde_json's own visitor does), read through a visitor of our own for one reason below.
-//!
-//! Each object's map is built by inserting its members one by one, as serde_json does. From
-//! session 4 to 10 the members were gathered into a vector first and the map bulk-built from it
-//! (`Map::from_iter`), which took ~3-5% fewer instructions; but on session 11's AMD host alternating
-//! 1M scans read 3.5% faster (user CPU -4.5%) by insertion: the vector was one more allocation of
-//! ~900 bytes per object, copied once more (BENCHMARKS.md, session 11).
+//! Reading a resource's native document (`serde_json::Value`) from JSON text, faster than
+//! `serde_json::from_str::<Value>`: each object's members are gathered first and its map built from
+//! them at once (`Map::from_iter`: one sort and a bulk load) instead of one B-tree insertion per
+//! member. Same parser, same errors, same resulting `Value` (a repeated key keeps its last value,
+//! as serde_json's own visitor does); on the rows of a Resource Graph export ~5% fewer instructions
+//! to parse and drop, 2.8% fewer for a whole scan (BENCHMARKS.md, `scripts/doc-compare`). Inserting
+//! instead read 3.5% faster in one host's non-LTO build, but not in the LTO release build that ships
+//! (session 11), so the bulk build stays.
 //!
 //! One deliberate difference: with its `raw_value` feature (which the workspace enables) serde_json's
 //! own visitor takes an object whose first key is its private token `$serde_json::private::RawValue`
@@ -98,13 +97,21 @@ impl<'de> Visitor<'de> for DocVisitor {
         Ok(Value::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut members = Map::new();
+        // serde_json gives no size hint; ARM objects have one member (`{"id": ...}` references)
+        // to twenty (a row). Starting at sixteen instead of growing from four saves two or three
+        // reallocations and copies for every larger object; the vector lives only until the map is
+        // built. Callgrind, 20k estate: 4 → 8 -0.8%, → 16 a further -0.35% of the scan's
+        // instructions; allocating for an empty object too measured cheaper than deciding at the
+        // first member.
+        let mut entries: Vec<(String, Value)> =
+            Vec::with_capacity(map.size_hint().unwrap_or(16).min(64));
         while let Some(k) = map.next_key::<String>()? {
-            let v = map.next_value_seed(Doc)?;
-            // A repeated key keeps its last value.
-            members.insert(k, v);
+            entries.push((k, map.next_value_seed(Doc)?));
         }
-        Ok(Value::Object(members))
+        // Invariant: `BTreeMap::from_iter` keeps the last of equal keys, as repeated `insert`s do.
+        Ok(Value::Object(
+            entries.into_iter().collect::<Map<String, Value>>(),
+        ))
     }
 }
 

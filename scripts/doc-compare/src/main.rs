@@ -79,7 +79,7 @@ fn main() {
                 v.as_object().map_or(0, serde_json::Map::len)
             }),
             // What the scan reads rows with (`rampart_model::document`).
-            time("scan reader (insertion)", &rows, &mut |r| {
+            time("scan reader (bulk maps)", &rows, &mut |r| {
                 let v = rampart_model::document::from_str(r).expect("row");
                 v.as_object().map_or(0, serde_json::Map::len)
             }),
