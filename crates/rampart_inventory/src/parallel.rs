@@ -63,7 +63,6 @@ const CONSUMER: usize = usize::MAX;
 /// The parsing threads and the ordered receiving end, shared by [`ParallelReader`] and
 /// [`ParallelMap`].
 struct Pipeline<'s, T> {
-    name: String,
     order: Receiver<Receiver<Reply<T>>>,
     current: std::vec::IntoIter<Parsed<T>>,
     /// The worker that parsed the current batch ([`CONSUMER`]: this thread).
@@ -74,10 +73,42 @@ struct Pipeline<'s, T> {
     /// Resources of the current batch given back so far.
     trash: Vec<Resource>,
     /// What this thread needs to parse a batch itself while the one it waits for is not ready.
+    helper: Helper<'s, T>,
+}
+
+/// The consuming thread's means to parse batches itself (see [`Helper::recv`]).
+struct Helper<'s, T> {
     parser: Parser<'s, T>,
     source: Arc<Mutex<Source<T>>>,
     /// This thread's buffer for the bytes of the batches it parses.
     bytes: Vec<u8>,
+}
+
+impl<T> Helper<'_, T> {
+    /// What `rx` brings next (`None` once its sender is gone). While it brings nothing, this thread
+    /// parses the input's next batch itself instead of sleeping, so that on a machine with as many
+    /// parse threads as cores it is not woken for every batch; it sleeps only when there is no
+    /// batch it may take: the lock is held, or the order channel is full (this thread must never
+    /// wait for room it alone would make), or the input has ended.
+    fn recv<M>(&mut self, rx: &Receiver<M>) -> Option<M> {
+        loop {
+            match rx.try_recv() {
+                Ok(m) => return Some(m),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {
+                    let Some((jobs, reply)) = next_batch(&self.source, &mut self.bytes, false)
+                    else {
+                        return rx.recv().ok();
+                    };
+                    let items = self.parser.parse(&self.bytes, jobs);
+                    let _ = reply.send(Reply {
+                        worker: CONSUMER,
+                        items,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// What the workers share: the reader, whose next records the worker holding the lock cuts into
@@ -179,15 +210,16 @@ impl<'s, T: Send + 's> Pipeline<'s, T> {
             }));
         }
         Pipeline {
-            name: parser.name.clone(),
             order: order_rx,
             current: Vec::new().into_iter(),
             current_worker: 0,
             trash_tx,
             trash: Vec::new(),
-            parser,
-            source,
-            bytes: batch_buffer(),
+            helper: Helper {
+                parser,
+                source,
+                bytes: batch_buffer(),
+            },
         }
     }
 
@@ -203,66 +235,24 @@ impl<'s, T: Send + 's> Pipeline<'s, T> {
         }
     }
 
-    /// Parses the next batch of the input on this thread, when there is one and the order channel
-    /// has room for it (this thread must never wait for room it alone would make). Returns whether
-    /// it did: the consumer calls it instead of sleeping while the batch it waits for is parsed, so
-    /// that on a machine with as many parse threads as cores it is not woken for every batch.
-    fn help(&mut self) -> bool {
-        let Some((jobs, reply)) = next_batch(&self.source, &mut self.bytes, false) else {
-            return false;
-        };
-        let items = self.parser.parse(&self.bytes, jobs);
-        let _ = reply.send(Reply {
-            worker: CONSUMER,
-            items,
-        });
-        true
-    }
-
-    /// The next announced batch's answer channel, parsing batches here while none is announced.
-    fn next_announced(&mut self) -> Option<Receiver<Reply<T>>> {
-        loop {
-            match self.order.try_recv() {
-                Ok(reply) => return Some(reply),
-                // The input has ended and every batch has been taken.
-                Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) => {
-                    if !self.help() {
-                        return self.order.recv().ok();
-                    }
-                }
-            }
-        }
-    }
-
     fn next_out(&mut self) -> Option<Parsed<T>> {
         loop {
             if let Some(out) = self.current.next() {
                 return Some(out);
             }
-            let reply = self.next_announced()?;
-            let answer = loop {
-                match reply.try_recv() {
-                    Ok(batch) => break Ok(batch),
-                    Err(TryRecvError::Empty) => {
-                        if !self.help() {
-                            break reply.recv().map_err(|_| ());
-                        }
-                    }
-                    Err(TryRecvError::Disconnected) => break Err(()),
-                }
-            };
-            match answer {
-                Ok(batch) => {
+            // `None`: the input has ended and every batch has been taken.
+            let reply = self.helper.recv(&self.order)?;
+            match self.helper.recv(&reply) {
+                Some(batch) => {
                     self.flush_trash();
                     self.current = batch.items.into_iter();
                     self.current_worker = batch.worker;
                 }
-                Err(()) => {
+                None => {
                     // A parser thread ended without answering (it cannot panic on input; this
                     // would be a bug): report it rather than silently ending the inventory.
                     return Some(Parsed::Other(Out::Fatal(InventoryError::Io {
-                        file: self.name.clone(),
+                        file: self.helper.parser.name.clone(),
                         source: std::io::Error::other("inventory parser thread stopped"),
                     })));
                 }
@@ -427,7 +417,7 @@ impl<'s, T: Send + 's> Iterator for ParallelMap<'s, T> {
                     .count(&mut self.stats)
                     .err()
                     .unwrap_or_else(|| InventoryError::Io {
-                        file: self.inner.name.clone(),
+                        file: self.inner.helper.parser.name.clone(),
                         source: std::io::Error::other("parsed resource without its mapped value"),
                     }))
             }

@@ -580,8 +580,9 @@ impl InventoryReader {
     }
 
     /// Moves scanning and parsing to `workers` threads (at least one; the consuming thread also
-    /// parses a batch whenever the one it waits for is not ready), keeping the order of records. Memory stays bounded: a few batches of records are in flight.
-    /// Use it when parsing would otherwise share one core with the work done on each resource.
+    /// parses a batch whenever the one it waits for is not ready), keeping the order of records.
+    /// Memory stays bounded: a few batches of records are in flight. Use it when parsing would
+    /// otherwise share one core with the work done on each resource.
     #[must_use]
     pub fn parallel(self, workers: usize) -> crate::parallel::ParallelReader {
         crate::parallel::ParallelReader::spawn(self, workers)
