@@ -262,25 +262,39 @@ impl<'r> Pipeline<'r> {
         }
         let _on_panic = OnPanic(self);
         loop {
-            let (job, mut buf) = {
+            let (job, buf) = {
                 let mut st = self.lock();
                 loop {
                     if st.stop || st.next >= self.jobs.len() {
                         return;
                     }
-                    if st.next < st.written + self.window {
-                        break;
+                    if let Some(taken) = self.take(&mut st) {
+                        break taken;
                     }
                     st = self.wait(st);
                 }
-                st.next += 1;
-                (st.next - 1, st.spare.pop().unwrap_or_default())
             };
-            buf.clear();
-            let rendered = self.render_job(&self.jobs[job], &mut buf).map(|()| buf);
+            let rendered = self.render_taken(job, buf);
             self.lock().done[job] = Some(rendered);
             self.changed.notify_all();
         }
+    }
+
+    /// Takes the next job and a spare buffer for it, while fewer than `window` chunks are rendered
+    /// or being rendered and not yet written (what bounds the memory); `None` when there is no job
+    /// left or the window is full.
+    fn take(&self, st: &mut State) -> Option<(usize, Vec<u8>)> {
+        if st.next >= self.jobs.len() || st.next >= st.written + self.window {
+            return None;
+        }
+        st.next += 1;
+        Some((st.next - 1, st.spare.pop().unwrap_or_default()))
+    }
+
+    /// Renders a job [`Pipeline::take`] handed out, into its buffer.
+    fn render_taken(&self, job: usize, mut buf: Vec<u8>) -> io::Result<Vec<u8>> {
+        buf.clear();
+        self.render_job(&self.jobs[job], &mut buf).map(|()| buf)
     }
 
     fn render_job(&self, job: &Job, buf: &mut Vec<u8>) -> io::Result<()> {
@@ -312,13 +326,9 @@ impl<'r> Pipeline<'r> {
                 if st.panicked {
                     return Err(io::Error::other("a JSON rendering thread panicked"));
                 }
-                if st.next < self.jobs.len() && st.next < st.written + self.window {
-                    let job = st.next;
-                    st.next += 1;
-                    let mut buf = st.spare.pop().unwrap_or_default();
+                if let Some((job, buf)) = self.take(&mut st) {
                     drop(st);
-                    buf.clear();
-                    let rendered = self.render_job(&self.jobs[job], &mut buf).map(|()| buf);
+                    let rendered = self.render_taken(job, buf);
                     st = self.lock();
                     // Only the writer takes chunks, and the window has not moved: no one to wake.
                     st.done[job] = Some(rendered);
