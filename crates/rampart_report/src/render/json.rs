@@ -330,7 +330,8 @@ impl<'r> Pipeline<'r> {
                     drop(st);
                     let rendered = self.render_taken(job, buf);
                     st = self.lock();
-                    // Only the writer takes chunks, and the window has not moved: no one to wake.
+                    // Only the writer (this thread) waits for a rendered chunk, and the window has
+                    // not moved: no one to wake.
                     st.done[job] = Some(rendered);
                     continue;
                 }

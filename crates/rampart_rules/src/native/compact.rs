@@ -149,7 +149,7 @@ impl serde::Serialize for Projected<'_> {
         use serde::ser::{SerializeMap, SerializeSeq};
         match (self.1, self.0) {
             (Keep::Fields(fields), Value::Object(members)) => {
-                // `project` builds a `Map`, which orders its members by name: the same order here.
+                // The order `compact`'s `Value` has: a `serde_json::Map` orders members by name.
                 let mut present: Vec<(&str, &Value, &Keep)> = fields
                     .iter()
                     .filter_map(|(name, sub)| members.get(*name).map(|v| (*name, v, sub)))
