@@ -780,6 +780,10 @@ pub struct CompiledPolicy {
     pub(crate) body: Cond,
     /// Applicability is exactly the pin check (no other type/name/kind condition counts).
     pub(crate) pin_decides: bool,
+    /// [`CompiledPolicy::applicable`] reads nothing but the resource's `type` and `kind` (every
+    /// condition it evaluates is one of those fields against a literal), so that its outcome can be
+    /// found once per type and kind and reused (`StreamingEvaluator::prepare`).
+    pub(crate) app_type_kind_only: bool,
     /// The rule calls `resourceGroup()` (whose `managedBy`, `tags`… come from the resource-group row).
     pub(crate) uses_resource_group: bool,
     /// What a NonCompliant reason describes: up to three unbound fields and field counts the `if`
@@ -876,6 +880,22 @@ pub(crate) enum AppCond {
     Not(Box<AppCond>),
     /// A type / name / kind condition [`Applicability`] selects: evaluated.
     Decides(Cond),
+}
+
+/// Whether evaluating `c` reads nothing of a resource but its `type` and `kind` members: each
+/// condition it decides by is a `type` or `kind` field compared with a literal.
+fn reads_type_kind_only(c: &AppCond) -> bool {
+    match c {
+        AppCond::Neutral => true,
+        AppCond::All(cs) | AppCond::Any(cs) => cs.iter().all(reads_type_kind_only),
+        AppCond::Not(c) => reads_type_kind_only(c),
+        AppCond::Decides(Cond::Field {
+            field: FieldRef::Type | FieldRef::Kind,
+            rhs: Operand::Lit(_),
+            ..
+        }) => true,
+        AppCond::Decides(_) => false,
+    }
 }
 
 /// [`AppCond`] of `c` under the selection `sel`.
@@ -1209,12 +1229,14 @@ impl CompiledPolicy {
         };
         let applicability = applicability(&cond);
         let (body, pin_decides) = strip_pin(&cond, pinned_types.is_some(), applicability);
+        let applicable = app_cond(&cond, applicability);
         Ok(CompiledPolicy {
             name: def.name.clone(),
             display_name: def.display_name.clone(),
             mode: def.mode.clone(),
             effect,
-            applicable: app_cond(&cond, applicability),
+            app_type_kind_only: reads_type_kind_only(&applicable),
+            applicable,
             uses_resource_group: c.uses_resource_group,
             described: described(&cond),
             body,

@@ -810,9 +810,22 @@ const EXTENSION_TYPES: &[&str] = &[
     "microsoft.security/defenderforstoragesettings",
 ];
 
+/// A policy's applicability to a resource as known before evaluating it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    /// Not known: evaluate it.
+    Unknown,
+    No,
+    Yes,
+}
+
 /// What every policy asks of a resource, computed once per resource.
 pub(crate) struct View<'a> {
     pub(crate) resource: &'a Value,
+    /// The `type` member as written, when it is a string, and the `kind` member as written (absent
+    /// or `null`: `Some(None)`; not a string: `None`): what type-and-kind applicability reads.
+    pub(crate) type_raw: Option<&'a str>,
+    pub(crate) kind_raw: Option<Option<&'a str>>,
     pub(crate) type_lower: &'a str,
     pub(crate) id: &'a str,
     pub(crate) indexed: bool,
@@ -885,10 +898,8 @@ impl<'v> View<'v> {
 pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> T {
     // The top-level members are indexed first and the view's own lookups go through the index.
     let top = Members::of(Some(resource));
-    let t = top
-        .get_present("type")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let type_raw = top.get_present("type").and_then(Value::as_str);
+    let t = type_raw.unwrap_or("");
     let id = top.get_present("id").and_then(Value::as_str).unwrap_or("");
     let properties = top.get_present("properties");
     let has_properties = properties.is_some();
@@ -901,8 +912,14 @@ pub(crate) fn with_view<T>(resource: &Value, f: impl FnOnce(&View<'_>) -> T) -> 
             &owned
         }
     };
+    let kind_raw = match top.get_present("kind") {
+        None => Some(None),
+        Some(k) => k.as_str().map(Some),
+    };
     let view = View {
         resource,
+        type_raw,
+        kind_raw,
         type_lower,
         id,
         indexed: is_indexed(id, type_lower),
@@ -1040,6 +1057,17 @@ impl CompiledPolicy {
         view: &View<'_>,
         resource_group: Option<&Value>,
     ) -> Evaluation {
+        self.evaluate_known(view, resource_group, Known::Unknown)
+    }
+
+    /// [`CompiledPolicy::evaluate_typed`] with the outcome of [`applicable`] given when it is
+    /// already known for the resource's type and kind ([`CompiledPolicy::app_type_kind_only`]).
+    pub(crate) fn evaluate_known(
+        &self,
+        view: &View<'_>,
+        resource_group: Option<&Value>,
+        applicability: Known,
+    ) -> Evaluation {
         let type_lower = view.type_lower;
         if self.mode.is_data_plane() {
             if !data_plane_targets(&self.mode).contains(&type_lower) {
@@ -1069,7 +1097,12 @@ impl CompiledPolicy {
             return Evaluation::NotApplicable;
         }
         let ctx = view.ctx(resource_group);
-        let type_ok = self.pin_decides || applicable(&self.applicable, &ctx, false);
+        let type_ok = self.pin_decides
+            || match applicability {
+                Known::Yes => true,
+                Known::No => false,
+                Known::Unknown => applicable(&self.applicable, &ctx, false),
+            };
         if !type_ok {
             return Evaluation::NotApplicable;
         }
@@ -1132,6 +1165,19 @@ impl CompiledPolicy {
             Err(e) => Evaluation::NotAssessed {
                 reason: format!("evaluation failed: {e}"),
             },
+        }
+    }
+
+    /// Whether this policy's applicability holds for `view`'s type and kind, when those decide it
+    /// ([`CompiledPolicy::app_type_kind_only`]; the pin check deciding needs no answer).
+    pub(crate) fn applicability_by_type(&self, view: &View<'_>) -> Known {
+        if !self.app_type_kind_only || self.pin_decides {
+            return Known::Unknown;
+        }
+        if applicable(&self.applicable, &view.ctx(None), false) {
+            Known::Yes
+        } else {
+            Known::No
         }
     }
 

@@ -20,7 +20,8 @@ use serde_json::Value;
 
 use crate::compile::CompiledPolicy;
 use crate::eval::{
-    id_parts, name_matches_parts, with_view, Check, Evaluation, PendingExistence, PendingExtra,
+    id_parts, name_matches_parts, with_view, Check, Evaluation, Known, PendingExistence,
+    PendingExtra, View,
 };
 use crate::value::get_present;
 
@@ -210,7 +211,21 @@ pub struct StreamingEvaluator<'p> {
     /// Member prefixes any `resourceGroup()` policy reads: what a deferred copy keeps.
     rg_reads: Reads,
     needs_rg: bool,
+    /// Per resource type as written, then per kind (`None`: none): each policy's applicability
+    /// where the type and kind alone decide it ([`CompiledPolicy::applicability_by_type`]), found on
+    /// the first resource of that type and kind. Evaluating those conditions of every policy on
+    /// every resource was ~5% of a scan's instructions.
+    by_type_applicability: std::sync::RwLock<HashMap<Box<str>, Vec<ByKind>>>,
 }
+
+/// Each policy's applicability for one type and kind (see `by_type_applicability`).
+type ByKind = (Option<Box<str>>, Box<[Known]>);
+
+/// Type and kind pairs whose applicability is remembered ([`StreamingEvaluator::prepare`]); an
+/// inventory has a few dozen, and input with more only makes the rest evaluated every time.
+const MAX_REMEMBERED_TYPES: usize = 1024;
+/// Kinds remembered per type (see [`MAX_REMEMBERED_TYPES`]).
+const MAX_REMEMBERED_KINDS: usize = 64;
 
 /// What [`StreamingEvaluator::prepare`] decides of one resource, for
 /// [`StreamingEvaluator::evaluate_prepared`].
@@ -347,7 +362,48 @@ impl<'p> StreamingEvaluator<'p> {
             rg_deferred: Vec::new(),
             rg_reads,
             needs_rg,
+            by_type_applicability: std::sync::RwLock::default(),
         }
+    }
+
+    /// Runs `f` with each policy's applicability as the type and kind of `view` decide it, found on
+    /// the first resource of that type and kind and remembered.
+    fn with_applicability<T>(&self, view: &View<'_>, f: impl FnOnce(&[Known]) -> T) -> T {
+        use std::sync::PoisonError;
+        let (Some(ty), Some(kind)) = (view.type_raw, view.kind_raw) else {
+            return f(&[]);
+        };
+        {
+            let known = self
+                .by_type_applicability
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, table)) = known
+                .get(ty)
+                .and_then(|kinds| kinds.iter().find(|(k, _)| k.as_deref() == kind))
+            {
+                return f(table);
+            }
+        }
+        let table: Box<[Known]> = self
+            .policies
+            .iter()
+            .map(|p| p.applicability_by_type(view))
+            .collect();
+        let out = f(&table);
+        let mut known = self
+            .by_type_applicability
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if known.len() < MAX_REMEMBERED_TYPES {
+            let kinds = known.entry(ty.into()).or_default();
+            if kinds.len() < MAX_REMEMBERED_KINDS
+                && !kinds.iter().any(|(k, _)| k.as_deref() == kind)
+            {
+                kinds.push((kind.map(Into::into), table));
+            }
+        }
+        out
     }
 
     /// A new evaluator over the same policies, with nothing recorded (for
@@ -399,20 +455,23 @@ impl<'p> StreamingEvaluator<'p> {
             let mut steps = Vec::new();
             let mut uses_rg = false;
             let mut some_rg_applies = false;
-            for &i in typed.iter().chain(self.unpinned.iter()) {
-                let policy = &policies[i];
-                if policy.uses_resource_group() {
-                    uses_rg = true;
-                    let without_row = policy.evaluate_typed(view, None);
-                    some_rg_applies |= !matches!(without_row, Evaluation::NotApplicable);
-                    steps.push((i as u32, Step::ResourceGroup { without_row }));
-                    continue;
+            self.with_applicability(view, |known| {
+                for &i in typed.iter().chain(self.unpinned.iter()) {
+                    let policy = &policies[i];
+                    let known = known.get(i).copied().unwrap_or(Known::Unknown);
+                    if policy.uses_resource_group() {
+                        uses_rg = true;
+                        let without_row = policy.evaluate_known(view, None, known);
+                        some_rg_applies |= !matches!(without_row, Evaluation::NotApplicable);
+                        steps.push((i as u32, Step::ResourceGroup { without_row }));
+                        continue;
+                    }
+                    match policy.evaluate_known(view, None, known) {
+                        Evaluation::NotApplicable => {}
+                        other => steps.push((i as u32, Step::Verdict(other))),
+                    }
                 }
-                match policy.evaluate_typed(view, None) {
-                    Evaluation::NotApplicable => {}
-                    other => steps.push((i as u32, Step::Verdict(other))),
-                }
-            }
+            });
             let rg = uses_rg.then(|| {
                 let copy = some_rg_applies
                     .then(|| Arc::<str>::from(pruned_text(resource, &self.rg_reads)));

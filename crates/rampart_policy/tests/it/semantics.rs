@@ -821,3 +821,87 @@ fn in_is_equals_item_by_item() {
         }
     }
 }
+
+/// `prepare` remembers, per resource type and kind as written, the applicability of the policies
+/// whose type and kind conditions alone decide it; what it gives equals `evaluate` on every
+/// resource, for types and kinds written in other cases (case-sensitive `match` tells them apart),
+/// absent, `null` or not strings, for policies whose applicability also reads the name (never
+/// remembered), and for a type and kind seen again.
+#[test]
+fn applicability_remembered_per_type_matches_evaluate() {
+    let audit = |cond: Value| json!({"if": cond, "then": {"effect": "audit"}});
+    let tls = json!({"field": TLS, "equals": "TLS1_2"});
+    let rules = [
+        // unpinned: type conditions under `not` and `anyOf`, decided by the type alone
+        json!({"not": {"allOf": [{"field": "type", "equals": "Microsoft.Test/things"}, tls]}}),
+        json!({"anyOf": [{"field": "type", "like": "microsoft.test/*"}, {"field": "type", "notIn": ["a/b", "c/d"]}]}),
+        json!({"allOf": [{"field": "type", "match": "Microsoft.Test/things"}, tls]}),
+        json!({"allOf": [{"not": {"field": "type", "matchInsensitively": "microsoft.test/things"}}, tls]}),
+        // applicability reads the kind too: remembered per type and kind (`match` tells cases apart)
+        json!({"allOf": [{"field": "type", "equals": "Microsoft.Test/things"}, {"field": "kind", "equals": "web"}, tls]}),
+        json!({"allOf": [{"field": "kind", "match": "Web"}, tls]}),
+        json!({"anyOf": [{"field": "kind", "exists": false}, {"not": {"field": "kind", "in": ["api"]}}]}),
+        // applicability reads the name: evaluated every time
+        json!({"allOf": [{"field": "type", "contains": "test"}, {"field": "name", "like": "t*"}, tls]}),
+    ];
+    let policies: Vec<CompiledPolicy> = rules
+        .into_iter()
+        .map(|r| compiled("All", audit(r), json!({}), json!({})))
+        .collect();
+    let with = |ty: &str, kind: &str, name: &str, tls: &str| {
+        json!({"id": format!("/subscriptions/s1/resourceGroups/rg1/providers/{ty}/{name}"), "name": name,
+               "type": ty, "kind": kind, "properties": {"minimumTlsVersion": tls}})
+    };
+    let resources = [
+        with("microsoft.test/things", "web", "t1", "TLS1_2"),
+        with("Microsoft.Test/things", "api", "t2", "TLS1_0"),
+        with("MICROSOFT.TEST/THINGS", "web", "x3", "TLS1_2"),
+        with("microsoft.test/things", "api", "x4", "TLS1_0"),
+        with("Microsoft.Test/things", "web", "t5", "TLS1_2"),
+        with("Microsoft.Other/kinds", "web", "t6", "TLS1_0"),
+        with("microsoft.other/kinds", "api", "t7", "TLS1_2"),
+        with("Microsoft.Test/things", "Web", "t8", "TLS1_2"),
+        with("microsoft.test/things", "Web", "x9", "TLS1_0"),
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/k1", "name": "k1",
+               "type": "microsoft.test/things", "kind": null, "properties": {"minimumTlsVersion": "TLS1_2"}}),
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/k2", "name": "k2",
+               "type": "microsoft.test/things", "properties": {"minimumTlsVersion": "TLS1_0"}}),
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Test/things/k3", "name": "k3",
+               "type": "microsoft.test/things", "kind": ["web"], "properties": {"minimumTlsVersion": "TLS1_2"}}),
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/x/y", "name": "n", "type": 7, "properties": {}}),
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/x/z", "name": "n", "properties": {}}),
+    ];
+    // Twice over, so that every type and kind is met again once remembered; in both orders. The
+    // reference is each policy's own `evaluate` (`StreamingEvaluator::evaluate` prepares too).
+    let mut order: Vec<&Value> = resources.iter().chain(resources.iter()).collect();
+    for _ in 0..2 {
+        let mut ev = StreamingEvaluator::new(&policies);
+        let preparer = ev.fresh();
+        let mut got = std::collections::BTreeMap::new();
+        for (k, r) in (0u32..).zip(&order) {
+            let p = preparer.prepare(r);
+            ev.evaluate_prepared(k, r, p, &mut |k, i, e| {
+                got.insert((k, i), e);
+            });
+        }
+        ev.finish(&mut |k, i, e| {
+            got.insert((k, i), e);
+        });
+        let (mut applies, mut skips) = (0, 0);
+        for (k, r) in (0u32..).zip(&order) {
+            for (i, policy) in policies.iter().enumerate() {
+                let expected = policy.evaluate(r);
+                let streamed = got.remove(&(k, i)).unwrap_or(Evaluation::NotApplicable);
+                assert_eq!(streamed, expected, "policy {i} on {r}");
+                if expected == Evaluation::NotApplicable {
+                    skips += 1;
+                } else {
+                    applies += 1;
+                }
+            }
+        }
+        assert!(got.is_empty(), "{got:?}");
+        assert!(applies > 20 && skips > 20, "{applies} {skips}");
+        order.reverse();
+    }
+}
