@@ -754,7 +754,10 @@ fn index_key<'b>(buf: &'b mut String, parts: &[&str]) -> &'b str {
         if n > 0 {
             buf.push('/');
         }
-        buf.extend(part.chars().map(|c| c.to_ascii_lowercase()));
+        // Copied whole, then lower-cased in place: pushing char by char re-encoded each one.
+        let start = buf.len();
+        buf.push_str(part);
+        buf[start..].make_ascii_lowercase();
     }
     buf
 }
