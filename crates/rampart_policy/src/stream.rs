@@ -221,8 +221,8 @@ pub struct StreamingEvaluator<'p> {
 /// Each policy's applicability for one type and kind (see `by_type_applicability`).
 type ByKind = (Option<Box<str>>, Box<[Known]>);
 
-/// Type and kind pairs whose applicability is remembered ([`StreamingEvaluator::prepare`]); an
-/// inventory has a few dozen, and input with more only makes the rest evaluated every time.
+/// Resource types whose applicability is remembered ([`StreamingEvaluator::prepare`]); an inventory
+/// has a few dozen, and input with more only has the rest evaluated every time.
 const MAX_REMEMBERED_TYPES: usize = 1024;
 /// Kinds remembered per type (see [`MAX_REMEMBERED_TYPES`]).
 const MAX_REMEMBERED_KINDS: usize = 64;
