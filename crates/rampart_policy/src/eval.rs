@@ -1466,3 +1466,49 @@ fn existence_check(
         Err(e) => Check::Error(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_indexed;
+
+    /// Extension resources (a second, non-overlapping `/providers/`, any case) and the listed types
+    /// are not indexed; the reference counts matches at every byte.
+    #[test]
+    fn indexed_unless_an_extension_or_a_listed_type() {
+        fn reference(id: &str) -> bool {
+            let (b, pat) = (id.as_bytes(), b"/providers/");
+            let (mut n, mut i) = (0, 0);
+            while i < b.len() {
+                if b.len() - i >= pat.len() && b[i..i + pat.len()].eq_ignore_ascii_case(pat) {
+                    n += 1;
+                    i += pat.len();
+                } else {
+                    i += 1;
+                }
+            }
+            n < 2
+        }
+        let ids = [
+            "",
+            "/",
+            "/providers/",
+            "/providers/providers/",
+            "/providers//providers/",
+            "/PROVIDERS/x/Providers/",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Security/assessments/a",
+            "/subscriptions/s/resourceGroups/providers/providers/Microsoft.Web/sites/providers",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a/Providers/x",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a/providers",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a/xproviders/",
+            "/subscriptions/s/resourceGroups/rg/providers/é/providers/é",
+        ];
+        for id in ids {
+            assert_eq!(is_indexed(id, "microsoft.web/sites"), reference(id), "{id}");
+        }
+        let vm = ids[6];
+        assert!(is_indexed(vm, "microsoft.compute/virtualmachines"));
+        assert!(!is_indexed(vm, "microsoft.security/assessments"));
+        assert!(!is_indexed(ids[7], "microsoft.compute/virtualmachines"));
+    }
+}

@@ -452,7 +452,9 @@ impl<'p> StreamingEvaluator<'p> {
                 (Box::<str>::from(t), item)
             });
             let typed = self.by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
-            let mut steps = Vec::new();
+            // Sized for every candidate at once (most apply): growing it cost several reallocations
+            // per resource.
+            let mut steps = Vec::with_capacity(typed.len() + self.unpinned.len());
             let mut uses_rg = false;
             let mut some_rg_applies = false;
             self.with_applicability(view, |known| {
