@@ -211,15 +211,31 @@ pub struct StreamingEvaluator<'p> {
     /// Member prefixes any `resourceGroup()` policy reads: what a deferred copy keeps.
     rg_reads: Reads,
     needs_rg: bool,
-    /// Per resource type as written, then per kind (`None`: none): each policy's applicability
-    /// where the type and kind alone decide it ([`CompiledPolicy::applicability_by_type`]), found on
-    /// the first resource of that type and kind. Evaluating those conditions of every policy on
-    /// every resource was ~5% of a scan's instructions.
-    by_type_applicability: std::sync::RwLock<HashMap<Box<str>, Vec<ByKind>>>,
+    /// Identifies this evaluator's policies in each thread's [`APPLICABILITY`] (unique in the
+    /// process; an evaluator and its [`StreamingEvaluator::fresh`] copies share the policies but
+    /// not the id, which only costs a recomputation).
+    id: u64,
 }
 
-/// Each policy's applicability for one type and kind (see `by_type_applicability`).
+/// Each policy's applicability for one type and kind (see [`APPLICABILITY`]).
 type ByKind = (Option<Box<str>>, Box<[Known]>);
+
+/// The evaluator a thread's remembered applicability is for, and its tables by type.
+type Remembered = (u64, HashMap<Box<str>, Vec<ByKind>>);
+
+thread_local! {
+    /// Per resource type as written, then per kind (`None`: none): each policy's applicability
+    /// where the type and kind alone decide it ([`CompiledPolicy::applicability_by_type`]), found
+    /// on this thread's first resource of that type and kind, for the evaluator whose id is kept
+    /// beside (another evaluator's use starts afresh). Evaluating those conditions of every policy
+    /// on every resource was ~5% of a scan's instructions. Per thread, so that the parse threads
+    /// share no lock or counter per resource.
+    static APPLICABILITY: std::cell::RefCell<Remembered> =
+        std::cell::RefCell::new((0, HashMap::new()));
+}
+
+/// Where [`StreamingEvaluator::id`]s come from (0 is never one).
+static NEXT_EVALUATOR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Resource types whose applicability is remembered ([`StreamingEvaluator::prepare`]); an inventory
 /// has a few dozen, and input with more only has the rest evaluated every time.
@@ -362,48 +378,45 @@ impl<'p> StreamingEvaluator<'p> {
             rg_deferred: Vec::new(),
             rg_reads,
             needs_rg,
-            by_type_applicability: std::sync::RwLock::default(),
+            id: NEXT_EVALUATOR.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
     /// Runs `f` with each policy's applicability as the type and kind of `view` decide it, found on
-    /// the first resource of that type and kind and remembered.
+    /// this thread's first resource of that type and kind and remembered ([`APPLICABILITY`]).
     fn with_applicability<T>(&self, view: &View<'_>, f: impl FnOnce(&[Known]) -> T) -> T {
-        use std::sync::PoisonError;
         let (Some(ty), Some(kind)) = (view.type_raw, view.kind_raw) else {
             return f(&[]);
         };
-        {
-            let known = self
-                .by_type_applicability
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
+        APPLICABILITY.with(|cell| {
+            // Not re-entered: `f` evaluates policies, which never prepare a resource.
+            let mut remembered = cell.borrow_mut();
+            let (owner, known) = &mut *remembered;
+            if *owner != self.id {
+                *owner = self.id;
+                known.clear();
+            }
             if let Some((_, table)) = known
                 .get(ty)
                 .and_then(|kinds| kinds.iter().find(|(k, _)| k.as_deref() == kind))
             {
                 return f(table);
             }
-        }
-        let table: Box<[Known]> = self
-            .policies
-            .iter()
-            .map(|p| p.applicability_by_type(view))
-            .collect();
-        let out = f(&table);
-        let mut known = self
-            .by_type_applicability
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if known.len() < MAX_REMEMBERED_TYPES {
-            let kinds = known.entry(ty.into()).or_default();
-            if kinds.len() < MAX_REMEMBERED_KINDS
-                && !kinds.iter().any(|(k, _)| k.as_deref() == kind)
-            {
-                kinds.push((kind.map(Into::into), table));
+            let table: Box<[Known]> = self
+                .policies
+                .iter()
+                .map(|p| p.applicability_by_type(view))
+                .collect();
+            if known.len() >= MAX_REMEMBERED_TYPES && !known.contains_key(ty) {
+                return f(&table);
             }
-        }
-        out
+            let kinds = known.entry(ty.into()).or_default();
+            if kinds.len() >= MAX_REMEMBERED_KINDS {
+                return f(&table);
+            }
+            kinds.push((kind.map(Into::into), table));
+            f(&kinds[kinds.len() - 1].1)
+        })
     }
 
     /// A new evaluator over the same policies, with nothing recorded (for
