@@ -402,18 +402,21 @@ impl<'p> StreamingEvaluator<'p> {
             {
                 return f(table);
             }
+            // Past the bounds nothing is remembered: each candidate policy's applicability is then
+            // evaluated as it is met (an empty table), not every policy's for every resource.
+            let full = match known.get(ty) {
+                Some(kinds) => kinds.len() >= MAX_REMEMBERED_KINDS,
+                None => known.len() >= MAX_REMEMBERED_TYPES,
+            };
+            if full {
+                return f(&[]);
+            }
             let table: Box<[Known]> = self
                 .policies
                 .iter()
                 .map(|p| p.applicability_by_type(view))
                 .collect();
-            if known.len() >= MAX_REMEMBERED_TYPES && !known.contains_key(ty) {
-                return f(&table);
-            }
             let kinds = known.entry(ty.into()).or_default();
-            if kinds.len() >= MAX_REMEMBERED_KINDS {
-                return f(&table);
-            }
             kinds.push((kind.map(Into::into), table));
             f(&kinds[kinds.len() - 1].1)
         })

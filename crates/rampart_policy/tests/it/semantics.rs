@@ -905,3 +905,38 @@ fn applicability_remembered_per_type_matches_evaluate() {
         order.reverse();
     }
 }
+
+/// Past the bounds on remembered types (1,024) and kinds per type (64), verdicts stay those of
+/// each policy's own `evaluate`.
+#[test]
+fn applicability_past_the_remembered_bounds_matches_evaluate() {
+    let policies: Vec<CompiledPolicy> = [
+        json!({"allOf": [{"field": "type", "like": "microsoft.test/*"}, {"field": TLS, "equals": "TLS1_2"}]}),
+        json!({"allOf": [{"field": "kind", "like": "k1*"}, {"field": TLS, "equals": "TLS1_2"}]}),
+    ]
+    .into_iter()
+    .map(|c| compiled("All", json!({"if": c, "then": {"effect": "audit"}}), json!({}), json!({})))
+    .collect();
+    let row = |ty: String, kind: String| {
+        json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/x/y", "name": "y", "type": ty,
+               "kind": kind, "properties": {"minimumTlsVersion": "TLS1_2"}})
+    };
+    let resources: Vec<Value> = (0..1100)
+        .map(|n| row(format!("Microsoft.Test/t{n}"), "k".to_owned()))
+        .chain((0..100).map(|n| row("microsoft.test/kinds".to_owned(), format!("k{n}"))))
+        .collect();
+    let ev = StreamingEvaluator::new(&policies);
+    let mut streamed = StreamingEvaluator::new(&policies);
+    let mut got = std::collections::BTreeMap::new();
+    for (k, r) in (0u32..).zip(&resources) {
+        streamed.evaluate_prepared(k, r, ev.prepare(r), &mut |k, i, e| {
+            got.insert((k, i), e);
+        });
+    }
+    for (k, r) in (0u32..).zip(&resources) {
+        for (i, p) in policies.iter().enumerate() {
+            let streamed = got.remove(&(k, i)).unwrap_or(Evaluation::NotApplicable);
+            assert_eq!(streamed, p.evaluate(r), "policy {i} on {r}");
+        }
+    }
+}
