@@ -921,9 +921,11 @@ fn applicability_past_the_remembered_bounds_matches_evaluate() {
         json!({"id": "/subscriptions/s1/resourceGroups/rg1/providers/x/y", "name": "y", "type": ty,
                "kind": kind, "properties": {"minimumTlsVersion": "TLS1_2"}})
     };
-    let resources: Vec<Value> = (0..1100)
-        .map(|n| row(format!("Microsoft.Test/t{n}"), "k".to_owned()))
-        .chain((0..100).map(|n| row("microsoft.test/kinds".to_owned(), format!("k{n}"))))
+    // The kinds first: once 1,024 types are remembered, a new type is not, and its kinds would
+    // never reach the bound on kinds.
+    let resources: Vec<Value> = (0..100)
+        .map(|n| row("microsoft.test/kinds".to_owned(), format!("k{n}")))
+        .chain((0..1100).map(|n| row(format!("Microsoft.Test/t{n}"), "k".to_owned())))
         .collect();
     let ev = StreamingEvaluator::new(&policies);
     let mut streamed = StreamingEvaluator::new(&policies);
